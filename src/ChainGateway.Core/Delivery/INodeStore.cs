@@ -1,0 +1,58 @@
+using ChainGateway.Core.SharingLog;
+
+namespace ChainGateway.Core.Delivery;
+
+/// <summary>
+/// The node's durable state: outbox, inbox and sharing log. Every method that changes state writes its rows
+/// and their log entries in ONE transaction (DESIGN.md §7 fail closed, §8), so an exchange and its log entry
+/// exist together or not at all. Implemented by ChainGateway.Storage (SQLite, later PostgreSQL).
+/// </summary>
+public interface INodeStore : IAsyncDisposable
+{
+    /// <summary>Creates or migrates the schema.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Queues sealed envelopes and appends their 'sent' entries, atomically.</summary>
+    Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, CancellationToken cancellationToken);
+
+    /// <summary>Pending outbox rows whose next attempt is due, urgent first, then oldest.</summary>
+    Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>The earliest next-attempt time of any pending row, or null when the outbox is empty.</summary>
+    Task<DateTimeOffset?> GetNextDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores the verified receipt and appends the 'delivered' entry.</summary>
+    Task MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Records a failed attempt (transient) and when to try again.</summary>
+    Task MarkRetryAsync(Guid messageId, string failure, DateTimeOffset nextAttempt, CancellationToken cancellationToken);
+
+    /// <summary>Moves the row to the dead-letter state and appends the entry that says why.</summary>
+    Task MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Where one sent message stands, or null when unknown.</summary>
+    Task<OutboxStatus?> GetOutboxStatusAsync(Guid messageId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Accepts a received envelope: appends the 'received' entry, then asks <paramref name="signReceipt"/> for the
+    /// receipt (which names the entry's index) and stores inbox row and receipt, all in one transaction. When
+    /// (sender, message id) is already in the inbox nothing is written and the stored row is returned instead.
+    /// </summary>
+    Task<InboxAcceptResult> AcceptAsync(InboxEnvelope envelope, LogEntry entry, Func<long, byte[]> signReceipt,
+        CancellationToken cancellationToken);
+
+    /// <summary>The inbox row for (sender, message id), if any: for duplicates and replays.</summary>
+    Task<InboxRecord?> FindInboxAsync(string sender, Guid messageId, CancellationToken cancellationToken);
+
+    /// <summary>Unacknowledged inbox rows with a sequence number above <paramref name="afterSequence"/>, in order.</summary>
+    Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, CancellationToken cancellationToken);
+
+    /// <summary>Acknowledges inbox rows; returns how many changed state.</summary>
+    Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken);
+
+    /// <summary>Appends one entry on its own (refusals, agreement loaded); returns its index.</summary>
+    Task<long> AppendLogAsync(LogEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Log entries from <paramref name="fromIndex"/> on, in order.</summary>
+    Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken);
+}

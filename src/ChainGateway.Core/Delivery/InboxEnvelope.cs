@@ -1,0 +1,33 @@
+namespace ChainGateway.Core.Delivery;
+
+/// <summary>A verified, opened, rule-checked envelope about to be accepted.</summary>
+public sealed record InboxEnvelope(
+    string Sender,
+    Guid MessageId,
+    byte[] EnvelopeHash,
+    string SignalType,
+    string Purpose,
+    string RuleId,
+    byte[] Payload,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset RetainUntil);
+
+/// <summary>A stored inbox row.</summary>
+public sealed record InboxRecord(
+    long Sequence,
+    string Sender,
+    Guid MessageId,
+    byte[] EnvelopeHash,
+    string SignalType,
+    string Purpose,
+    string RuleId,
+    byte[] Payload,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ReceivedAt,
+    long LogIndex,
+    byte[] Receipt,
+    bool Acknowledged);
+
+/// <summary>The outcome of <see cref="INodeStore.AcceptAsync"/>.</summary>
+public sealed record InboxAcceptResult(bool Duplicate, InboxRecord Record);

@@ -1,0 +1,25 @@
+using ChainGateway.Core.SharingLog;
+
+namespace ChainGateway.Core.Delivery;
+
+/// <summary>A sealed envelope waiting for (or done with) delivery to one partner.</summary>
+public sealed record OutboxEnvelope(
+    Guid MessageId,
+    string Recipient,
+    int Priority,
+    byte[] Envelope,
+    byte[] EnvelopeHash,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    int Attempts,
+    LogEntry? SentEntry);
+
+/// <summary>Delivery state of a sent message.</summary>
+public enum OutboxState
+{
+    Queued = 1,
+    Delivered = 2,
+    DeadLetter = 3,
+}
+
+public sealed record OutboxStatus(Guid MessageId, string Recipient, OutboxState State, int Attempts, string? LastError, byte[]? Receipt);
