@@ -1,0 +1,103 @@
+using ChainGateway.Core.Delivery;
+using ChainGateway.Core.SharingLog;
+using Microsoft.Data.Sqlite;
+
+namespace ChainGateway.Storage.Sqlite;
+
+public sealed partial class SqliteNodeStore
+{
+    private const string InboxColumns = """
+        seq, sender, message_id, envelope_hash, signal_type, purpose, rule_id, payload, created_at, received_at,
+        log_index, receipt, acked
+        """;
+
+    public Task<InboxAcceptResult> AcceptAsync(InboxEnvelope envelope, LogEntry entry, Func<long, byte[]> signReceipt,
+        CancellationToken cancellationToken) =>
+        WriteAsync(tx =>
+        {
+            var existing = FindInbox(envelope.Sender, envelope.MessageId, tx);
+            if (existing is not null)
+            {
+                return new InboxAcceptResult(true, existing);
+            }
+            var logIndex = Append(entry, tx);
+            var receipt = signReceipt(logIndex);
+            using var command = Command($"""
+                INSERT INTO inbox (sender, message_id, envelope_hash, signal_type, purpose, rule_id, payload, created_at,
+                    received_at, retain_until, log_index, receipt, acked)
+                VALUES ($sender, $id, $hash, $signal, $purpose, $rule, $payload, $created, $received, $retain, $log, $receipt, 0)
+                RETURNING {InboxColumns}
+                """, tx);
+            var p = command.Parameters;
+            p.AddWithValue("$sender", envelope.Sender);
+            p.AddWithValue("$id", envelope.MessageId.ToByteArray(bigEndian: true));
+            p.AddWithValue("$hash", envelope.EnvelopeHash);
+            p.AddWithValue("$signal", envelope.SignalType);
+            p.AddWithValue("$purpose", envelope.Purpose);
+            p.AddWithValue("$rule", envelope.RuleId);
+            p.AddWithValue("$payload", envelope.Payload);
+            p.AddWithValue("$created", Ticks(envelope.CreatedAt));
+            p.AddWithValue("$received", Ticks(envelope.ReceivedAt));
+            p.AddWithValue("$retain", Ticks(envelope.RetainUntil));
+            p.AddWithValue("$log", logIndex);
+            p.AddWithValue("$receipt", receipt);
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return new InboxAcceptResult(false, ReadInbox(reader));
+        }, cancellationToken);
+
+    public Task<InboxRecord?> FindInboxAsync(string sender, Guid messageId, CancellationToken cancellationToken) =>
+        ReadAsync(() => FindInbox(sender, messageId, null), cancellationToken);
+
+    public Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<InboxRecord>>(() =>
+        {
+            using var command = Command($"SELECT {InboxColumns} FROM inbox WHERE acked = 0 AND seq > $after ORDER BY seq LIMIT $max");
+            command.Parameters.AddWithValue("$after", afterSequence);
+            command.Parameters.AddWithValue("$max", max);
+            using var reader = command.ExecuteReader();
+            var rows = new List<InboxRecord>();
+            while (reader.Read())
+            {
+                rows.Add(ReadInbox(reader));
+            }
+            return rows;
+        }, cancellationToken);
+
+    public Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) =>
+        WriteAsync(tx =>
+        {
+            var changed = 0;
+            foreach (var id in messageIds)
+            {
+                using var command = Command("UPDATE inbox SET acked = 1 WHERE message_id = $id AND acked = 0", tx);
+                command.Parameters.AddWithValue("$id", id.ToByteArray(bigEndian: true));
+                changed += command.ExecuteNonQuery();
+            }
+            return changed;
+        }, cancellationToken);
+
+    private InboxRecord? FindInbox(string sender, Guid messageId, SqliteTransaction? tx)
+    {
+        using var command = Command($"SELECT {InboxColumns} FROM inbox WHERE sender = $sender AND message_id = $id", tx);
+        command.Parameters.AddWithValue("$sender", sender);
+        command.Parameters.AddWithValue("$id", messageId.ToByteArray(bigEndian: true));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadInbox(reader) : null;
+    }
+
+    private static InboxRecord ReadInbox(SqliteDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        new Guid((byte[])reader[2], bigEndian: true),
+        (byte[])reader[3],
+        reader.GetString(4),
+        reader.GetString(5),
+        reader.GetString(6),
+        reader.IsDBNull(7) ? [] : (byte[])reader[7],
+        Time(reader.GetInt64(8)),
+        Time(reader.GetInt64(9)),
+        reader.GetInt64(10),
+        (byte[])reader[11],
+        reader.GetInt64(12) != 0);
+}

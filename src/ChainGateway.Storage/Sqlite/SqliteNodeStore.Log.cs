@@ -1,0 +1,86 @@
+using ChainGateway.Core.SharingLog;
+using Microsoft.Data.Sqlite;
+
+namespace ChainGateway.Storage.Sqlite;
+
+public sealed partial class SqliteNodeStore
+{
+    public Task<long> AppendLogAsync(LogEntry entry, CancellationToken cancellationToken) =>
+        WriteAsync(tx => Append(entry, tx), cancellationToken);
+
+    public Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<LogEntry>>(() =>
+        {
+            using var command = Command("""
+                SELECT idx, time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,
+                       subject_pseudonym, message_id, envelope_hash, outcome, reason_code, detail,
+                       trace_id, span_id, foreign_trace_id, foreign_span_id
+                FROM sharing_log WHERE idx >= $from ORDER BY idx LIMIT $max
+                """);
+            command.Parameters.AddWithValue("$from", fromIndex);
+            command.Parameters.AddWithValue("$max", max);
+            using var reader = command.ExecuteReader();
+            var entries = new List<LogEntry>();
+            while (reader.Read())
+            {
+                entries.Add(new LogEntry
+                {
+                    Index = reader.GetInt64(0),
+                    Time = Time(reader.GetInt64(1)),
+                    Event = Enum.Parse<LogEvent>(reader.GetString(2)),
+                    Partner = NullableString(reader, 3),
+                    User = NullableString(reader, 4),
+                    Purpose = NullableString(reader, 5),
+                    ProcessingActivity = NullableString(reader, 6),
+                    RuleId = NullableString(reader, 7),
+                    SignalType = NullableString(reader, 8),
+                    SubjectPseudonym = NullableString(reader, 9),
+                    MessageId = reader.IsDBNull(10) ? null : new Guid((byte[])reader[10], bigEndian: true),
+                    EnvelopeHash = reader.IsDBNull(11) ? null : (byte[])reader[11],
+                    Outcome = reader.GetString(12),
+                    ReasonCode = NullableString(reader, 13),
+                    Detail = NullableString(reader, 14),
+                    TraceId = NullableString(reader, 15),
+                    SpanId = NullableString(reader, 16),
+                    ForeignTraceId = NullableString(reader, 17),
+                    ForeignSpanId = NullableString(reader, 18),
+                });
+            }
+            return entries;
+        }, cancellationToken);
+
+    private long Append(LogEntry entry, SqliteTransaction tx)
+    {
+        using var command = Command("""
+            INSERT INTO sharing_log (time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,
+                subject_pseudonym, message_id, envelope_hash, outcome, reason_code, detail, trace_id, span_id,
+                foreign_trace_id, foreign_span_id)
+            VALUES ($time, $event, $partner, $user, $purpose, $activity, $rule, $signal, $subject, $message, $hash,
+                $outcome, $reason, $detail, $trace, $span, $ftrace, $fspan)
+            RETURNING idx
+            """, tx);
+        var p = command.Parameters;
+        p.AddWithValue("$time", Ticks(entry.Time));
+        p.AddWithValue("$event", entry.Event.ToString());
+        p.AddWithValue("$partner", (object?)entry.Partner ?? DBNull.Value);
+        p.AddWithValue("$user", (object?)entry.User ?? DBNull.Value);
+        p.AddWithValue("$purpose", (object?)entry.Purpose ?? DBNull.Value);
+        p.AddWithValue("$activity", (object?)entry.ProcessingActivity ?? DBNull.Value);
+        p.AddWithValue("$rule", (object?)entry.RuleId ?? DBNull.Value);
+        p.AddWithValue("$signal", (object?)entry.SignalType ?? DBNull.Value);
+        p.AddWithValue("$subject", (object?)entry.SubjectPseudonym ?? DBNull.Value);
+        p.AddWithValue("$message", entry.MessageId is { } id ? id.ToByteArray(bigEndian: true) : DBNull.Value);
+        p.AddWithValue("$hash", (object?)entry.EnvelopeHash ?? DBNull.Value);
+        p.AddWithValue("$outcome", entry.Outcome);
+        p.AddWithValue("$reason", (object?)entry.ReasonCode ?? DBNull.Value);
+        p.AddWithValue("$detail", (object?)entry.Detail ?? DBNull.Value);
+        p.AddWithValue("$trace", (object?)entry.TraceId ?? DBNull.Value);
+        p.AddWithValue("$span", (object?)entry.SpanId ?? DBNull.Value);
+        p.AddWithValue("$ftrace", (object?)entry.ForeignTraceId ?? DBNull.Value);
+        p.AddWithValue("$fspan", (object?)entry.ForeignSpanId ?? DBNull.Value);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}

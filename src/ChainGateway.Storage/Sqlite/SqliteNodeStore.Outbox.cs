@@ -1,0 +1,131 @@
+using ChainGateway.Core.Delivery;
+using ChainGateway.Core.SharingLog;
+using Microsoft.Data.Sqlite;
+
+namespace ChainGateway.Storage.Sqlite;
+
+public sealed partial class SqliteNodeStore
+{
+    public Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, CancellationToken cancellationToken) =>
+        WriteAsync(tx =>
+        {
+            foreach (var envelope in envelopes)
+            {
+                using var command = Command("""
+                    INSERT INTO outbox (message_id, recipient, priority, envelope, envelope_hash, created_at, expires_at,
+                        state, attempts, next_attempt_at)
+                    VALUES ($id, $recipient, $priority, $envelope, $hash, $created, $expires, $state, 0, $created)
+                    """, tx);
+                command.Parameters.AddWithValue("$id", envelope.MessageId.ToByteArray(bigEndian: true));
+                command.Parameters.AddWithValue("$recipient", envelope.Recipient);
+                command.Parameters.AddWithValue("$priority", envelope.Priority);
+                command.Parameters.AddWithValue("$envelope", envelope.Envelope);
+                command.Parameters.AddWithValue("$hash", envelope.EnvelopeHash);
+                command.Parameters.AddWithValue("$created", Ticks(envelope.CreatedAt));
+                command.Parameters.AddWithValue("$expires", Ticks(envelope.ExpiresAt));
+                command.Parameters.AddWithValue("$state", (int)OutboxState.Queued);
+                command.ExecuteNonQuery();
+                if (envelope.SentEntry is not null)
+                {
+                    Append(envelope.SentEntry, tx);
+                }
+            }
+            return 0;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<OutboxEnvelope>>(() =>
+        {
+            using var command = Command("""
+                SELECT message_id, recipient, priority, envelope, envelope_hash, created_at, expires_at, attempts
+                FROM outbox WHERE state = $queued AND next_attempt_at <= $now
+                ORDER BY priority DESC, created_at LIMIT $max
+                """);
+            command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
+            command.Parameters.AddWithValue("$now", Ticks(now));
+            command.Parameters.AddWithValue("$max", max);
+            using var reader = command.ExecuteReader();
+            var rows = new List<OutboxEnvelope>();
+            while (reader.Read())
+            {
+                rows.Add(new OutboxEnvelope(
+                    new Guid((byte[])reader[0], bigEndian: true),
+                    reader.GetString(1),
+                    reader.GetInt32(2),
+                    (byte[])reader[3],
+                    (byte[])reader[4],
+                    Time(reader.GetInt64(5)),
+                    Time(reader.GetInt64(6)),
+                    reader.GetInt32(7),
+                    null));
+            }
+            return rows;
+        }, cancellationToken);
+
+    public Task<DateTimeOffset?> GetNextDueAsync(CancellationToken cancellationToken) =>
+        ReadAsync<DateTimeOffset?>(() =>
+        {
+            using var command = Command("SELECT MIN(next_attempt_at) FROM outbox WHERE state = $queued");
+            command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
+            return command.ExecuteScalar() is long millis ? Time(millis) : null;
+        }, cancellationToken);
+
+    public Task MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken) =>
+        WriteAsync(tx =>
+        {
+            using var command = Command(
+                "UPDATE outbox SET state = $state, receipt = $receipt, attempts = attempts + 1, last_error = NULL WHERE message_id = $id AND state = $queued",
+                tx);
+            command.Parameters.AddWithValue("$state", (int)OutboxState.Delivered);
+            command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
+            command.Parameters.AddWithValue("$receipt", receipt);
+            command.Parameters.AddWithValue("$id", messageId.ToByteArray(bigEndian: true));
+            if (command.ExecuteNonQuery() == 1)
+            {
+                Append(entry, tx);
+            }
+            return 0;
+        }, cancellationToken);
+
+    public Task MarkRetryAsync(Guid messageId, string failure, DateTimeOffset nextAttempt, CancellationToken cancellationToken) =>
+        WriteAsync(tx =>
+        {
+            using var command = Command(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $error, next_attempt_at = $next WHERE message_id = $id AND state = $queued",
+                tx);
+            command.Parameters.AddWithValue("$error", failure);
+            command.Parameters.AddWithValue("$next", Ticks(nextAttempt));
+            command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
+            command.Parameters.AddWithValue("$id", messageId.ToByteArray(bigEndian: true));
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    public Task MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken) =>
+        WriteAsync(tx =>
+        {
+            using var command = Command(
+                "UPDATE outbox SET state = $state, attempts = attempts + 1, last_error = $error WHERE message_id = $id AND state = $queued",
+                tx);
+            command.Parameters.AddWithValue("$state", (int)OutboxState.DeadLetter);
+            command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
+            command.Parameters.AddWithValue("$error", failure);
+            command.Parameters.AddWithValue("$id", messageId.ToByteArray(bigEndian: true));
+            if (command.ExecuteNonQuery() == 1)
+            {
+                Append(entry, tx);
+            }
+            return 0;
+        }, cancellationToken);
+
+    public Task<OutboxStatus?> GetOutboxStatusAsync(Guid messageId, CancellationToken cancellationToken) =>
+        ReadAsync(() =>
+        {
+            using var command = Command("SELECT recipient, state, attempts, last_error, receipt FROM outbox WHERE message_id = $id");
+            command.Parameters.AddWithValue("$id", messageId.ToByteArray(bigEndian: true));
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new OutboxStatus(messageId, reader.GetString(0), (OutboxState)reader.GetInt32(1), reader.GetInt32(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : (byte[])reader[4])
+                : null;
+        }, cancellationToken);
+}

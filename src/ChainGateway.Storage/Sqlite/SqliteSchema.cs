@@ -1,0 +1,67 @@
+namespace ChainGateway.Storage.Sqlite;
+
+/// <summary>Migrations, applied in order; user_version records how far a database is.</summary>
+internal static class SqliteSchema
+{
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE outbox (
+            message_id      BLOB    NOT NULL PRIMARY KEY,
+            recipient       TEXT    NOT NULL,
+            priority        INTEGER NOT NULL,
+            envelope        BLOB    NOT NULL,
+            envelope_hash   BLOB    NOT NULL,
+            created_at      INTEGER NOT NULL,
+            expires_at      INTEGER NOT NULL,
+            state           INTEGER NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            last_error      TEXT,
+            receipt         BLOB
+        ) WITHOUT ROWID;
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+
+        CREATE TABLE inbox (
+            seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+            sender        TEXT    NOT NULL,
+            message_id    BLOB    NOT NULL,
+            envelope_hash BLOB    NOT NULL,
+            signal_type   TEXT    NOT NULL,
+            purpose       TEXT    NOT NULL,
+            rule_id       TEXT    NOT NULL,
+            payload       BLOB,
+            created_at    INTEGER NOT NULL,
+            received_at   INTEGER NOT NULL,
+            retain_until  INTEGER NOT NULL,
+            log_index     INTEGER NOT NULL,
+            receipt       BLOB    NOT NULL,
+            acked         INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (sender, message_id)
+        );
+        CREATE INDEX inbox_unacked ON inbox (acked, seq);
+
+        CREATE TABLE sharing_log (
+            idx                 INTEGER PRIMARY KEY,
+            time                INTEGER NOT NULL,
+            event               TEXT    NOT NULL,
+            partner             TEXT,
+            user_id             TEXT,
+            purpose             TEXT,
+            processing_activity TEXT,
+            rule_id             TEXT,
+            signal_type         TEXT,
+            subject_pseudonym   TEXT,
+            message_id          BLOB,
+            envelope_hash       BLOB,
+            outcome             TEXT    NOT NULL,
+            reason_code         TEXT,
+            detail              TEXT,
+            trace_id            TEXT,
+            span_id             TEXT,
+            foreign_trace_id    TEXT,
+            foreign_span_id     TEXT
+        );
+        """,
+    ];
+}
