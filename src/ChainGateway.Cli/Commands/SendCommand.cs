@@ -1,0 +1,48 @@
+using System.CommandLine;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Node.Configuration;
+using ChainGateway.Node.Errors;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace ChainGateway.Cli.Commands;
+
+/// <summary><c>chaingw send</c>: shares one signal through a node's local API, as a case system would.</summary>
+internal static class SendCommand
+{
+    public static Command Create()
+    {
+        var config = CommonOptions.Config();
+        var to = new Option<string[]>("--to") { Description = "Recipient organisation id(s)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var purpose = new Option<string>("--purpose") { Description = "The purpose, e.g. risk-assessment", Required = true };
+        var signal = new Option<string>("--signal") { Description = "The signal as protobuf JSON, e.g. {\"riskAssessed\":{...}}", Required = true };
+        var urgent = new Option<bool>("--urgent") { Description = "Send with urgent priority" };
+        var command = new Command("send", "Share a signal with partners") { config, to, purpose, signal, urgent };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var api = new LocalApi(NodeConfiguration.Load(parse.GetValue(config)!));
+            var request = new SendRequest
+            {
+                Purpose = parse.GetValue(purpose)!,
+                Signal = JsonParser.Default.Parse<Signal>(parse.GetValue(signal)!),
+                Priority = parse.GetValue(urgent) ? Priority.Urgent : Priority.Routine,
+            };
+            request.Recipients.AddRange(parse.GetValue(to)!.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries)));
+            try
+            {
+                var response = await api.Client.SendAsync(request, api.Headers, cancellationToken: cancellationToken).ConfigureAwait(false);
+                foreach (var sent in response.Envelopes)
+                {
+                    Console.WriteLine($"queued {sent.MessageId} for {sent.Recipient} under rule {sent.RuleId}");
+                }
+                return 0;
+            }
+            catch (RpcException e)
+            {
+                Console.Error.WriteLine($"send: refused: {ErrorMapping.ReasonOf(e)?.ToString() ?? e.StatusCode.ToString()} — {e.Status.Detail}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using ChainGateway.Core.Errors;
+using ChainGateway.Node.Configuration;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ChainGateway.Node.Auth;
+
+/// <summary>
+/// Validates the bearer tokens of the organisation's identity provider (DESIGN.md §9) with
+/// Microsoft.IdentityModel.Tokens: ES256 signature with the configured key, issuer, audience and lifetime
+/// (30 s clock skew), then reads the roles.
+/// </summary>
+public sealed class JwtAuthenticator
+{
+    private readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false };
+    private readonly TokenValidationParameters parameters;
+
+    public JwtAuthenticator(JwtSettings settings, string signingKeyPem, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportFromPem(signingKeyPem);
+        parameters = new TokenValidationParameters
+        {
+            ValidIssuer = settings.Issuer,
+            ValidAudience = settings.Audience,
+            IssuerSigningKey = new ECDsaSecurityKey(ecdsa),
+            ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateLifetime = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            LifetimeValidator = (notBefore, expires, _, p) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return (notBefore is null || notBefore.Value - p.ClockSkew <= now) && expires is not null && now < expires.Value + p.ClockSkew;
+            },
+            RoleClaimType = "roles",
+            NameClaimType = "sub",
+        };
+    }
+
+    public async Task<LocalUser> AuthenticateAsync(string? authorizationHeader)
+    {
+        const string prefix = "Bearer ";
+        if (authorizationHeader is null || !authorizationHeader.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            ChainGatewayException.Throw(ReasonCode.Unauthenticated, "a bearer token is required (authorization: Bearer <jwt>)");
+        }
+        var result = await handler.ValidateTokenAsync(authorizationHeader[prefix.Length..].Trim(), parameters).ConfigureAwait(false);
+        if (!result.IsValid)
+        {
+            ChainGatewayException.Throw(ReasonCode.Unauthenticated, $"the bearer token is not valid: {Describe(result.Exception)}");
+        }
+        var subject = result.ClaimsIdentity.FindFirst("sub")?.Value ?? "unknown";
+        var roles = result.ClaimsIdentity.FindAll("roles").Select(c => c.Value).ToArray();
+        return new LocalUser(subject, roles);
+    }
+
+    private static string Describe(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => "it has expired",
+        SecurityTokenInvalidAudienceException => "it is for another audience",
+        SecurityTokenInvalidIssuerException => "it is from another issuer",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "its signature does not verify",
+        SecurityTokenInvalidLifetimeException => "it is not valid at this time",
+        SecurityTokenMalformedException => "it is not a well-formed JWT",
+        null => "unknown reason",
+        _ => exception.GetType().Name,
+    };
+}

@@ -1,0 +1,37 @@
+using ChainGateway.Core.Errors;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace ChainGateway.Node.Errors;
+
+/// <summary>Turns every <see cref="ChainGatewayException"/> a service throws into its rich gRPC status, and logs it.</summary>
+internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (ChainGatewayException e)
+        {
+            NodeLog.Refused(logger, context.Method, e.Reason.ToWire(), e.Message);
+            throw ErrorMapping.ToRpcException(e);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context).ConfigureAwait(false);
+        }
+        catch (ChainGatewayException e)
+        {
+            NodeLog.Refused(logger, context.Method, e.Reason.ToWire(), e.Message);
+            throw ErrorMapping.ToRpcException(e);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Security.Authentication;
+using ChainGateway.Core.Delivery;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Auth;
+using ChainGateway.Node.Configuration;
+using ChainGateway.Node.Delivery;
+using ChainGateway.Node.Errors;
+using ChainGateway.Node.Local;
+using ChainGateway.Node.Peer;
+using ChainGateway.Storage.Sqlite;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace ChainGateway.Node.Hosting;
+
+/// <summary>
+/// A running ChainGateway node: the peer endpoint (gRPC over mutual TLS 1.3, client certificate required and
+/// checked against the pinned federation CA) and the local endpoint (gRPC with JWT bearer auth, health and
+/// reflection), on one Kestrel host with the store and the outbox worker.
+/// </summary>
+public sealed class ChainNode : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private ChainNode(WebApplication app, NodeContext context, SqliteNodeStore store)
+    {
+        this.app = app;
+        Context = context;
+        Store = store;
+    }
+
+    public NodeContext Context { get; }
+
+    public SqliteNodeStore Store { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    /// <summary>Loads the configuration directory, opens the store and starts listening.</summary>
+    public static async Task<ChainNode> StartAsync(string configDirectory, string? dataDirectory = null, TimeProvider? time = null,
+        Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+    {
+        time ??= TimeProvider.System;
+        var configuration = NodeConfiguration.Load(configDirectory);
+        var context = NodeContext.Load(configuration, time);
+        var storePath = dataDirectory is null
+            ? configuration.Resolve(configuration.Store.Path)
+            : Path.Combine(dataDirectory, Path.GetFileName(configuration.Store.Path));
+        Directory.CreateDirectory(Path.GetDirectoryName(storePath)!);
+        var store = new SqliteNodeStore(storePath);
+        await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+        var peerEndpoint = IPEndPoint.Parse(configuration.Peer.Listen);
+        var localEndpoint = IPEndPoint.Parse(configuration.Local.Listen);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(peerEndpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = context.TlsCertificate,
+                    SslProtocols = SslProtocols.Tls13,
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    CheckCertificateRevocation = false,
+                    ClientCertificateValidation = (certificate, _, _) =>
+                    {
+                        if (FederationCertificates.ValidateClientCertificate(certificate, context.FederationCa))
+                        {
+                            return true;
+                        }
+                        NodeLog.ClientCertificateRefused(kestrel.ApplicationServices.GetRequiredService<ILogger<ChainNode>>(),
+                            certificate.Subject, certificate.Issuer);
+                        return false;
+                    },
+                });
+            });
+            kestrel.Listen(localEndpoint, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(time);
+        services.AddSingleton(context);
+        services.AddSingleton<INodeStore>(store);
+        services.AddSingleton<InboxNotifier>();
+        services.AddSingleton<DeliveryNotifier>();
+        services.AddSingleton<OutboxTrigger>();
+        services.AddSingleton<PeerClients>();
+        services.AddSingleton<SendPipeline>();
+        services.AddSingleton(new JwtAuthenticator(configuration.Jwt, File.ReadAllText(configuration.Resolve(configuration.Jwt.SigningKey)), time));
+        services.AddSingleton<LocalAuthInterceptor>();
+        services.AddHostedService<OutboxWorker>();
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ErrorInterceptor>();
+            // Larger than the envelope limit so an oversized envelope gets TOO_LARGE with its ErrorInfo.
+            options.MaxReceiveMessageSize = Math.Max(4 * configuration.Limits.MaxEnvelopeBytes, 1024 * 1024);
+        }).AddServiceOptions<LocalGrpcService>(options => options.Interceptors.Add<LocalAuthInterceptor>());
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck("store", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+
+        var app = builder.Build();
+        var peerHost = $"*:{peerEndpoint.Port}";
+        var localHost = $"*:{localEndpoint.Port}";
+        app.MapGrpcService<PeerGrpcService>().RequireHost(peerHost);
+        app.MapGrpcService<LocalGrpcService>().RequireHost(localHost);
+        app.MapGrpcHealthChecksService().RequireHost(localHost);
+        app.MapGrpcReflectionService().RequireHost(localHost);
+
+        await store.AppendLogAsync(new LogEntry
+        {
+            Time = time.GetUtcNow(),
+            Event = LogEvent.AgreementLoaded,
+            Outcome = "ok",
+            Detail = $"agreement {context.Agreement.FederationId} v{context.Agreement.Version} sha256:{Convert.ToHexStringLower(context.AgreementHash)}",
+        }, cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        NodeLog.NodeStarted(app.Services.GetRequiredService<ILogger<ChainNode>>(), context.Organisation, configuration.Peer.Listen,
+            configuration.Local.Listen, Convert.ToHexStringLower(context.AgreementHash));
+        return new ChainNode(app, context, store);
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+        await Store.DisposeAsync().ConfigureAwait(false);
+        Context.Dispose();
+    }
+}

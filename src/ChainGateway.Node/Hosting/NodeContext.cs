@@ -1,0 +1,153 @@
+using System.Security.Cryptography.X509Certificates;
+using ChainGateway.Core.Envelope;
+using ChainGateway.Core.Federation;
+using ChainGateway.Core.Rules;
+using ChainGateway.Core.Subjects;
+using ChainGateway.Node.Configuration;
+
+namespace ChainGateway.Node.Hosting;
+
+/// <summary>
+/// Everything a running node knows about itself and its federation, loaded and checked once at start-up:
+/// its keys, the trust list, the agreement in force (signed by every party), the pinned federation CA.
+/// </summary>
+public sealed class NodeContext : IDisposable
+{
+    private NodeContext(NodeConfiguration configuration, OrganisationKeys keys, TrustList trustList, Agreement agreement,
+        X509Certificate2 federationCa, X509Certificate2 tlsCertificate, TimeProvider time)
+    {
+        Configuration = configuration;
+        Keys = keys;
+        TrustList = trustList;
+        Agreement = agreement;
+        AgreementHash = agreement.Hash();
+        Rules = new RuleEvaluator(agreement);
+        FederationCa = federationCa;
+        TlsCertificate = tlsCertificate;
+        Time = time;
+        Limits = new EnvelopeLimits(configuration.Limits.MaxEnvelopeBytes, TimeSpan.FromSeconds(configuration.Limits.MaxClockSkewSeconds));
+        Pseudonyms = new PairwisePseudonymizer(keys.Pseudonym, configuration.Organisation, trustList.FederationId);
+        Opener = new EnvelopeOpener(configuration.Organisation, keys, trustList, AgreementHash, time, Limits);
+    }
+
+    public string Organisation => Configuration.Organisation;
+
+    public NodeConfiguration Configuration { get; }
+
+    public OrganisationKeys Keys { get; }
+
+    public TrustList TrustList { get; }
+
+    public Agreement Agreement { get; }
+
+    public byte[] AgreementHash { get; }
+
+    public RuleEvaluator Rules { get; }
+
+    public X509Certificate2 FederationCa { get; }
+
+    public X509Certificate2 TlsCertificate { get; }
+
+    public TimeProvider Time { get; }
+
+    public EnvelopeLimits Limits { get; }
+
+    public PairwisePseudonymizer Pseudonyms { get; }
+
+    public EnvelopeOpener Opener { get; }
+
+    public TimeSpan EnvelopeLifetime => TimeSpan.FromHours(Configuration.Limits.EnvelopeLifetimeHours);
+
+    /// <summary>Loads and validates; throws <see cref="NodeConfigurationException"/> naming every problem.</summary>
+    public static NodeContext Load(NodeConfiguration configuration, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var problems = new List<string>();
+        Require(configuration.Organisation, "organisation", problems);
+        Require(configuration.Peer.Listen, "peer.listen", problems);
+        Require(configuration.Local.Listen, "local.listen", problems);
+        var trustList = Try(() => TrustList.Load(configuration.Resolve(configuration.TrustList)), "trustList", problems);
+        var keys = Try(() => OrganisationKeys.Load(configuration.Resolve(configuration.Keys)), "keys", problems);
+        var ca = Try(() => X509Certificate2.CreateFromPemFile(configuration.Resolve(configuration.FederationCa)), "federationCa", problems);
+        var tls = Try(() => LoadTlsCertificate(configuration), "tls", problems);
+        var agreement = Try(() => Agreement.Parse(File.ReadAllText(configuration.Resolve(configuration.Agreement))), "agreement", problems);
+        if (trustList is not null && keys is not null)
+        {
+            if (keys.Organisation != configuration.Organisation)
+            {
+                problems.Add($"keys: the key file is for '{keys.Organisation}', not '{configuration.Organisation}'");
+            }
+            if (!trustList.TryGet(configuration.Organisation, out var self))
+            {
+                problems.Add($"trustList: '{configuration.Organisation}' is not in the trust list");
+            }
+            else if (self.FindSigningKey(keys.SigningKeyId, time.GetUtcNow()) is null)
+            {
+                problems.Add($"keys: the signing key {keys.SigningKeyId} is not listed (or not valid now) for '{configuration.Organisation}' in the trust list");
+            }
+        }
+        if (agreement is not null && trustList is not null)
+        {
+            var signatures = Try(() => File.ReadAllText(configuration.Resolve(configuration.AgreementSignatures)), "agreementSignatures", problems);
+            if (signatures is not null)
+            {
+                try
+                {
+                    AgreementVerification.EnsureInForce(agreement, signatures, trustList, time.GetUtcNow());
+                }
+                catch (Exception e) when (e is AgreementNotInForceException or FormatException or System.Text.Json.JsonException)
+                {
+                    problems.Add($"agreement: {e.Message}");
+                }
+            }
+            if (!agreement.Parties.Contains(configuration.Organisation))
+            {
+                problems.Add($"agreement: '{configuration.Organisation}' is not a party to the agreement");
+            }
+        }
+        if (problems.Count > 0)
+        {
+            keys?.Dispose();
+            throw new NodeConfigurationException(configuration.Source, problems);
+        }
+        return new NodeContext(configuration, keys!, trustList!, agreement!, ca!, tls!, time);
+    }
+
+    public void Dispose()
+    {
+        Keys.Dispose();
+        FederationCa.Dispose();
+        TlsCertificate.Dispose();
+    }
+
+    private static X509Certificate2 LoadTlsCertificate(NodeConfiguration configuration)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(
+            configuration.Resolve(configuration.Tls.Certificate), configuration.Resolve(configuration.Tls.Key));
+        // Kestrel on Linux needs the key in an exportable PKCS#12 form to present it in TLS.
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static void Require(string value, string setting, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            problems.Add($"{setting} is required");
+        }
+    }
+
+    private static T? Try<T>(Func<T> load, string setting, List<string> problems) where T : class
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException
+            or System.Security.Cryptography.CryptographicException or System.Text.Json.JsonException or ArgumentException
+            or Core.Errors.ChainGatewayException or FormatException or InvalidOperationException)
+        {
+            problems.Add($"{setting}: {e.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Delivery;
+using ChainGateway.Core.Errors;
+using ChainGateway.Node.Auth;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace ChainGateway.Node.Local;
+
+/// <summary>
+/// The organisation's own systems' API (DESIGN.md §9). Subscribe streams every unacknowledged received signal
+/// and then new ones as they arrive: at-least-once towards the case system, never again once acknowledged.
+/// </summary>
+internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, InboxNotifier notifier, DeliveryNotifier deliveries) : LocalService.LocalServiceBase
+{
+    private const int Batch = 256;
+
+    public override Task<SendResponse> Send(SendRequest request, ServerCallContext context) =>
+        sends.SendAsync(request, LocalAuthInterceptor.UserOf(context), context.CancellationToken);
+
+    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<ReceivedSignal> responseStream, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        long after = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // Take the wake-up task BEFORE reading, so a signal accepted in between is not missed.
+            var next = notifier.NextAsync();
+            var rows = await store.GetUnacknowledgedAsync(after, Batch, cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                await responseStream.WriteAsync(ToMessage(row), cancellationToken).ConfigureAwait(false);
+                after = row.Sequence;
+            }
+            if (rows.Count < Batch)
+            {
+                try
+                {
+                    await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    public override async Task<AckResponse> Ack(AckRequest request, ServerCallContext context)
+    {
+        var ids = new List<Guid>(request.MessageIds.Count);
+        for (var i = 0; i < request.MessageIds.Count; i++)
+        {
+            if (!Guid.TryParse(request.MessageIds[i], out var id))
+            {
+                ChainGatewayException.Throw(ReasonCode.Malformed, $"'{request.MessageIds[i]}' is not a message id", $"message_ids[{i}]");
+            }
+            ids.Add(id);
+        }
+        var changed = await store.AcknowledgeAsync(ids, context.CancellationToken).ConfigureAwait(false);
+        return new AckResponse { Acknowledged = (uint)changed };
+    }
+
+    public override async Task<DeliveryStatusResponse> GetDeliveryStatus(DeliveryStatusRequest request, ServerCallContext context)
+    {
+        if (!Guid.TryParse(request.MessageId, out var id))
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, $"'{request.MessageId}' is not a message id", "message_id");
+        }
+        var wait = TimeSpan.FromSeconds(Math.Min(request.WaitSeconds, 60));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        timeout.CancelAfter(wait);
+        OutboxStatus? status;
+        while (true)
+        {
+            // Take the wake-up task BEFORE reading, so a delivery in between is not missed.
+            var next = deliveries.NextAsync();
+            status = await store.GetOutboxStatusAsync(id, context.CancellationToken).ConfigureAwait(false)
+                ?? throw new RpcException(new Status(StatusCode.NotFound, $"no sent message {id}"));
+            if (status.State != OutboxState.Queued || wait == TimeSpan.Zero)
+            {
+                break;
+            }
+            try
+            {
+                await next.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+        return new DeliveryStatusResponse
+        {
+            MessageId = id.ToString(),
+            Recipient = status.Recipient,
+            State = status.State switch
+            {
+                OutboxState.Queued => DeliveryState.Queued,
+                OutboxState.Delivered => DeliveryState.Delivered,
+                _ => DeliveryState.DeadLetter,
+            },
+            Attempts = (uint)status.Attempts,
+            LastError = status.LastError ?? string.Empty,
+            Receipt = status.Receipt is null ? ByteString.Empty : ByteString.CopyFrom(status.Receipt),
+        };
+    }
+
+    private static ReceivedSignal ToMessage(InboxRecord row)
+    {
+        var payload = SignalPayload.Parser.ParseFrom(row.Payload);
+        return new ReceivedSignal
+        {
+            MessageId = row.MessageId.ToString(),
+            Sender = row.Sender,
+            Purpose = row.Purpose,
+            RuleId = row.RuleId,
+            SignalType = row.SignalType,
+            Signal = payload.Signal,
+            ReceivedAt = Timestamp.FromDateTimeOffset(row.ReceivedAt),
+            CreatedAt = Timestamp.FromDateTimeOffset(row.CreatedAt),
+            LogIndex = (ulong)row.LogIndex,
+        };
+    }
+}

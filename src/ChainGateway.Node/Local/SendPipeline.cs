@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Delivery;
+using ChainGateway.Core.Envelope;
+using ChainGateway.Core.Errors;
+using ChainGateway.Core.Rules;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Core.Signals;
+using ChainGateway.Node.Auth;
+using ChainGateway.Node.Delivery;
+using ChainGateway.Node.Hosting;
+using Google.Protobuf;
+
+namespace ChainGateway.Node.Local;
+
+/// <summary>
+/// The send path (DESIGN.md §1): validate → rules(send) → minimise → pseudonymise → seal+sign → log+outbox in
+/// one transaction. Either every recipient's envelope is queued, or none is.
+/// </summary>
+public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigger trigger, ILogger<SendPipeline> logger)
+{
+    public async Task<SendResponse> SendAsync(SendRequest request, LocalUser user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(user);
+        var now = node.Time.GetUtcNow();
+        if (request.Recipients.Count == 0)
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, "name at least one recipient", "recipients");
+        }
+        if (string.IsNullOrWhiteSpace(request.Purpose))
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, "a purpose is required", "purpose");
+        }
+        if (request.Signal is null)
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, "a signal is required", "signal");
+        }
+        SignalValidator.ValidateLocal(request.Signal, DateOnly.FromDateTime(now.UtcDateTime));
+        var signalType = SignalTypes.Of(request.Signal);
+        var priority = request.Priority == Priority.Unspecified ? Priority.Routine : request.Priority;
+
+        var decisions = new List<(Core.Federation.Partner Partner, SharingRule Rule)>();
+        foreach (var recipient in request.Recipients.Distinct(StringComparer.Ordinal))
+        {
+            if (recipient == node.Organisation || !node.TrustList.TryGet(recipient, out var partner))
+            {
+                await LogDeniedAsync(now, recipient, user, request.Purpose, signalType, null, ReasonCode.UnknownPartner, "not a partner").ConfigureAwait(false);
+                throw new ChainGatewayException(ReasonCode.UnknownPartner, $"'{recipient}' is not a partner in the trust list", "recipients",
+                    new Dictionary<string, string> { ["partner"] = recipient });
+            }
+            var decision = node.Rules.Evaluate(node.Organisation, recipient, signalType, request.Purpose, user.Roles, request.Signal);
+            if (!decision.Allowed || decision.Rule is null)
+            {
+                var reason = decision.Reason ?? ReasonCode.RuleDenied;
+                await LogDeniedAsync(now, recipient, user, request.Purpose, signalType, decision.Rule?.Id, reason, decision.Message).ConfigureAwait(false);
+                var metadata = new Dictionary<string, string> { ["partner"] = recipient, ["purpose"] = request.Purpose, ["signal_type"] = signalType };
+                if (decision.Rule is not null)
+                {
+                    metadata["rule_id"] = decision.Rule.Id;
+                }
+                throw new ChainGatewayException(reason, decision.Message, metadata: metadata);
+            }
+            decisions.Add((partner, decision.Rule));
+        }
+
+        var outbox = new List<OutboxEnvelope>(decisions.Count);
+        var response = new SendResponse();
+        foreach (var (partner, rule) in decisions)
+        {
+            var minimised = FieldMinimiser.Minimise(request.Signal, rule.AllowedFields);
+            var pseudonymised = SubjectPseudonymiser.ForRecipient(minimised, node.Pseudonyms, partner, now);
+            var (messageId, sealedEnvelope) = EnvelopeFactory.Create(node, partner, rule.Id, signalType, request.Purpose, priority, pseudonymised);
+            outbox.Add(new OutboxEnvelope(messageId, partner.Id, (int)priority, sealedEnvelope.Envelope.ToByteArray(), sealedEnvelope.Hash,
+                now, now + node.EnvelopeLifetime, 0, new LogEntry
+                {
+                    Time = now,
+                    Event = LogEvent.Sent,
+                    Partner = partner.Id,
+                    User = user.Subject,
+                    Purpose = request.Purpose,
+                    ProcessingActivity = rule.ProcessingActivity,
+                    RuleId = rule.Id,
+                    SignalType = signalType,
+                    SubjectPseudonym = SubjectPseudonyms.Describe(pseudonymised),
+                    MessageId = messageId,
+                    EnvelopeHash = sealedEnvelope.Hash,
+                    Outcome = "ok",
+                    TraceId = Activity.Current?.TraceId.ToString(),
+                    SpanId = Activity.Current?.SpanId.ToString(),
+                }));
+            response.Envelopes.Add(new SentEnvelope { Recipient = partner.Id, MessageId = messageId.ToString(), RuleId = rule.Id });
+        }
+        await store.EnqueueAsync(outbox, cancellationToken).ConfigureAwait(false);
+        foreach (var item in outbox)
+        {
+            NodeLog.SignalSent(logger, signalType, item.MessageId, item.Recipient, item.SentEntry!.RuleId!);
+        }
+        trigger.Notify();
+        return response;
+    }
+
+    private Task<long> LogDeniedAsync(DateTimeOffset now, string recipient, LocalUser user, string purpose, string signalType, string? ruleId,
+        ReasonCode reason, string detail) =>
+        store.AppendLogAsync(new LogEntry
+        {
+            Time = now,
+            Event = LogEvent.Denied,
+            Partner = recipient,
+            User = user.Subject,
+            Purpose = purpose,
+            SignalType = signalType,
+            RuleId = ruleId,
+            Outcome = "denied",
+            ReasonCode = reason.ToWire(),
+            Detail = detail,
+            TraceId = Activity.Current?.TraceId.ToString(),
+            SpanId = Activity.Current?.SpanId.ToString(),
+        }, CancellationToken.None);
+}

@@ -1,0 +1,49 @@
+namespace ChainGateway.Node;
+
+/// <summary>Source-generated log messages with fixed event ids. Never a payload, a BSN or a key.</summary>
+internal static partial class NodeLog
+{
+    [LoggerMessage(EventId = 1000, EventName = "NodeStarted", Level = LogLevel.Information,
+        Message = "Node {Organisation} started: peer endpoint https://{PeerEndpoint}, local endpoint http://{LocalEndpoint}, agreement {AgreementHash}")]
+    public static partial void NodeStarted(ILogger logger, string organisation, string peerEndpoint, string localEndpoint, string agreementHash);
+
+    [LoggerMessage(EventId = 1001, EventName = "Refused", Level = LogLevel.Warning,
+        Message = "Refused {Method}: {Reason} — {Detail}")]
+    public static partial void Refused(ILogger logger, string method, string reason, string detail);
+
+    [LoggerMessage(EventId = 1002, EventName = "SignalSent", Level = LogLevel.Information,
+        Message = "Queued {SignalType} {MessageId} for {Recipient} under rule {RuleId}")]
+    public static partial void SignalSent(ILogger logger, string signalType, Guid messageId, string recipient, string ruleId);
+
+    [LoggerMessage(EventId = 1003, EventName = "SignalReceived", Level = LogLevel.Information,
+        Message = "Accepted {SignalType} {MessageId} from {Sender} under rule {RuleId} (log index {LogIndex})")]
+    public static partial void SignalReceived(ILogger logger, string signalType, Guid messageId, string sender, string ruleId, long logIndex);
+
+    [LoggerMessage(EventId = 1004, EventName = "DuplicateReceived", Level = LogLevel.Information,
+        Message = "Duplicate {MessageId} from {Sender}: answered with the original receipt")]
+    public static partial void DuplicateReceived(ILogger logger, Guid messageId, string sender);
+
+    [LoggerMessage(EventId = 1005, EventName = "Delivered", Level = LogLevel.Information,
+        Message = "Delivered {MessageId} to {Recipient}; receipt verified (their log index {LogIndex})")]
+    public static partial void Delivered(ILogger logger, Guid messageId, string recipient, ulong logIndex);
+
+    [LoggerMessage(EventId = 1006, EventName = "DeliveryRetry", Level = LogLevel.Warning,
+        Message = "Delivery of {MessageId} to {Recipient} failed (attempt {Attempt}): {Error}; next attempt at {NextAttempt:O}")]
+    public static partial void DeliveryRetry(ILogger logger, Guid messageId, string recipient, int attempt, string error, DateTimeOffset nextAttempt);
+
+    [LoggerMessage(EventId = 1007, EventName = "DeadLettered", Level = LogLevel.Error,
+        Message = "Delivery of {MessageId} to {Recipient} given up: {Error}; the envelope is in the dead-letter state")]
+    public static partial void DeadLettered(ILogger logger, Guid messageId, string recipient, string error);
+
+    [LoggerMessage(EventId = 1008, EventName = "PeerRejected", Level = LogLevel.Warning,
+        Message = "Refused an envelope from {Peer}: {Reason} — {Detail}")]
+    public static partial void PeerRejected(ILogger logger, string peer, string reason, string detail);
+
+    [LoggerMessage(EventId = 1009, EventName = "OutboxWorkerFailed", Level = LogLevel.Error,
+        Message = "The outbox worker hit an unexpected error; it goes on after a pause")]
+    public static partial void OutboxWorkerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1010, EventName = "ClientCertificateRefused", Level = LogLevel.Warning,
+        Message = "Refused a TLS client certificate that does not chain to the federation CA: subject '{Subject}', issuer '{Issuer}'")]
+    public static partial void ClientCertificateRefused(ILogger logger, string subject, string issuer);
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Delivery;
+using ChainGateway.Core.Envelope;
+using ChainGateway.Core.Errors;
+using ChainGateway.Core.Rules;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Core.Signals;
+using ChainGateway.Node.Hosting;
+using ChainGateway.Node.Local;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace ChainGateway.Node.Peer;
+
+/// <summary>
+/// The receive path (DESIGN.md §1): peer identity (mTLS) → verify → replay check → open → rules(receive)
+/// → log+inbox in one transaction → signed receipt. Every refusal is logged in the sharing log and answered
+/// with its reason code; it changes nothing already stored.
+/// </summary>
+internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxNotifier notifier, ILogger<PeerGrpcService> logger)
+    : PeerService.PeerServiceBase
+{
+    public override async Task<Receipt> Deliver(Contracts.V1.Envelope request, ServerCallContext context)
+    {
+        string? peer = null;
+        AuthenticatedEnvelope? authenticated = null;
+        try
+        {
+            peer = PeerIdentity.Resolve(context, node);
+            authenticated = node.Opener.Authenticate(request, peer);
+            var existing = await store.FindInboxAsync(peer, authenticated.MessageId, context.CancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return Duplicate(existing, authenticated);
+            }
+            var payload = node.Opener.Open(authenticated);
+            var header = authenticated.Header;
+            var signal = payload.Signal ?? throw new ChainGatewayException(ReasonCode.Malformed, "the payload carries no signal", "signal");
+            SignalValidator.ValidateWire(signal, DateOnly.FromDateTime(node.Time.GetUtcNow().UtcDateTime));
+            var signalType = SignalTypes.Of(signal);
+            if (signalType != header.SignalType)
+            {
+                ChainGatewayException.Throw(ReasonCode.Malformed,
+                    $"the header says {header.SignalType} but the payload is {signalType}", "header.signal_type");
+            }
+            var decision = node.Rules.Evaluate(header.Sender, node.Organisation, signalType, header.Purpose, null, signal);
+            if (!decision.Allowed || decision.Rule is null)
+            {
+                throw new ChainGatewayException(decision.Reason ?? ReasonCode.RuleDenied, decision.Message,
+                    metadata: new Dictionary<string, string> { ["purpose"] = header.Purpose, ["signal_type"] = signalType });
+            }
+            var rule = decision.Rule;
+            if (rule.Id != header.RuleId)
+            {
+                ChainGatewayException.Throw(ReasonCode.RuleDenied,
+                    $"the sender names rule '{header.RuleId}' but this node's agreement allows the exchange only under '{rule.Id}'",
+                    metadata: new Dictionary<string, string> { ["rule_id"] = header.RuleId });
+            }
+            var disallowed = FieldMinimiser.FirstDisallowedField(signal, rule.AllowedFields);
+            if (disallowed is not null)
+            {
+                ChainGatewayException.Throw(ReasonCode.FieldNotAllowed,
+                    $"rule '{rule.Id}' does not allow the field '{disallowed}'", "signal." + disallowed,
+                    new Dictionary<string, string> { ["rule_id"] = rule.Id });
+            }
+            return await AcceptAsync(authenticated, payload, rule, context).ConfigureAwait(false);
+        }
+        catch (ChainGatewayException e)
+        {
+            NodeLog.PeerRejected(logger, peer ?? "(unidentified)", e.Reason.ToWire(), e.Message);
+            await store.AppendLogAsync(new LogEntry
+            {
+                Time = node.Time.GetUtcNow(),
+                Event = LogEvent.Rejected,
+                Partner = peer,
+                MessageId = authenticated?.MessageId,
+                EnvelopeHash = authenticated?.Hash,
+                SignalType = authenticated?.Header.SignalType,
+                Purpose = authenticated?.Header.Purpose,
+                RuleId = authenticated?.Header.RuleId,
+                Outcome = "rejected",
+                ReasonCode = e.Reason.ToWire(),
+                Detail = e.Message,
+                TraceId = Activity.Current?.TraceId.ToString(),
+                SpanId = Activity.Current?.SpanId.ToString(),
+            }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static Receipt Duplicate(InboxRecord existing, AuthenticatedEnvelope authenticated)
+    {
+        if (!existing.EnvelopeHash.AsSpan().SequenceEqual(authenticated.Hash))
+        {
+            ChainGatewayException.Throw(ReasonCode.Replayed,
+                $"message id {authenticated.MessageId} was already used for another envelope");
+        }
+        return Receipt.Parser.ParseFrom(existing.Receipt);
+    }
+
+    private async Task<Receipt> AcceptAsync(AuthenticatedEnvelope authenticated, SignalPayload payload, SharingRule rule, ServerCallContext context)
+    {
+        var header = authenticated.Header;
+        var now = node.Time.GetUtcNow();
+        var (foreignTrace, foreignSpan) = TraceParent.Parse(header.Traceparent);
+        var entry = new LogEntry
+        {
+            Time = now,
+            Event = LogEvent.Received,
+            Partner = header.Sender,
+            Purpose = header.Purpose,
+            ProcessingActivity = rule.ProcessingActivity,
+            RuleId = rule.Id,
+            SignalType = header.SignalType,
+            SubjectPseudonym = SubjectPseudonyms.Describe(payload.Signal),
+            MessageId = authenticated.MessageId,
+            EnvelopeHash = authenticated.Hash,
+            Outcome = "ok",
+            TraceId = Activity.Current?.TraceId.ToString(),
+            SpanId = Activity.Current?.SpanId.ToString(),
+            ForeignTraceId = foreignTrace,
+            ForeignSpanId = foreignSpan,
+        };
+        var inbox = new InboxEnvelope(header.Sender, authenticated.MessageId, authenticated.Hash, header.SignalType, header.Purpose,
+            rule.Id, payload.ToByteArray(), header.CreatedAt.ToDateTimeOffset(), now, now.AddDays(rule.RetentionDays));
+        Receipt? receipt = null;
+        var result = await store.AcceptAsync(inbox, entry, logIndex =>
+        {
+            receipt = ReceiptSigner.Sign(new ReceiptBody
+            {
+                MessageId = header.MessageId,
+                EnvelopeHash = ByteString.CopyFrom(authenticated.Hash),
+                Outcome = ReceiptOutcome.Accepted,
+                LogIndex = (ulong)logIndex,
+                ReceivedAt = Timestamp.FromDateTimeOffset(now),
+                ReceiverKeyId = node.Keys.SigningKeyId,
+                Receiver = node.Organisation,
+            }, node.Keys.Signing);
+            return receipt.ToByteArray();
+        }, context.CancellationToken).ConfigureAwait(false);
+        if (result.Duplicate)
+        {
+            // A concurrent delivery of the same envelope won the race: answer as for any duplicate.
+            return Duplicate(result.Record, authenticated);
+        }
+        NodeLog.SignalReceived(logger, header.SignalType, authenticated.MessageId, header.Sender, rule.Id, result.Record.LogIndex);
+        notifier.Notify();
+        return receipt!;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Errors;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Auth;
+using ChainGateway.Node.Errors;
+using ChainGateway.Node.Tests.Infrastructure;
+using Grpc.Core;
+
+namespace ChainGateway.Node.Tests.Local;
+
+public sealed class LocalApiTests : IAsyncLifetime
+{
+    private TestFederation federation = null!;
+    private Hosting.ChainNode politie = null!;
+
+    public async Task InitializeAsync()
+    {
+        federation = TestFederation.Create();
+        politie = await federation.StartAsync("politie");
+    }
+
+    public async Task DisposeAsync() => await federation.DisposeAsync();
+
+    private async Task<RpcException> SendWith(string token, Signal? signal = null, string purpose = "risk-assessment", string to = "om")
+    {
+        using var client = new LocalClient(federation.Configuration("politie"), [], token);
+        return await Assert.ThrowsAsync<RpcException>(() => client.SendAsync(purpose, signal ?? Signals.StalkingReported(), to));
+    }
+
+    private string Token(TimeSpan lifetime, string? audience = null, string? keyPath = null, string role = LocalUser.Caseworker) =>
+        DevTokens.Mint(federation.Configuration("politie"), "test-user", [role], lifetime, TimeProvider.System, audience, keyPath);
+
+    [Fact]
+    public async Task NoToken_IsUnauthenticated()
+    {
+        using var client = federation.Client("politie");
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            client.Api.SendAsync(new SendRequest { Purpose = "risk-assessment", Signal = Signals.StalkingReported(), Recipients = { "om" } }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal(ReasonCode.Unauthenticated, ErrorMapping.ReasonOf(error));
+    }
+
+    [Fact]
+    public async Task ExpiredToken_IsUnauthenticated()
+    {
+        var error = await SendWith(Token(TimeSpan.FromMinutes(-5)));
+        Assert.Equal(ReasonCode.Unauthenticated, ErrorMapping.ReasonOf(error));
+        Assert.Contains("expired", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WronglySignedToken_IsUnauthenticated()
+    {
+        var otherKey = Path.Combine(federation.Directory, "other-idp.key.pem");
+        using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(otherKey, ecdsa.ExportPkcs8PrivateKeyPem());
+        }
+        var error = await SendWith(Token(TimeSpan.FromMinutes(5), keyPath: otherKey));
+        Assert.Equal(ReasonCode.Unauthenticated, ErrorMapping.ReasonOf(error));
+        Assert.Contains("signature", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokenForAnotherAudience_IsUnauthenticated()
+    {
+        var error = await SendWith(Token(TimeSpan.FromMinutes(5), audience: "chaingateway:om"));
+        Assert.Equal(ReasonCode.Unauthenticated, ErrorMapping.ReasonOf(error));
+        Assert.Contains("audience", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokenWithoutTheRole_IsRoleRequired()
+    {
+        var error = await SendWith(Token(TimeSpan.FromMinutes(5), role: LocalUser.PrivacyOfficer));
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal(ReasonCode.RoleRequired, ErrorMapping.ReasonOf(error));
+    }
+
+    [Fact]
+    public async Task NoRuleAtSender_IsRuleDenied_AndLogged()
+    {
+        using var client = federation.Client("politie");
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("case-direction", Signals.StalkingReported(), "om"));
+        Assert.Equal(ReasonCode.RuleDenied, ErrorMapping.ReasonOf(error));
+        var log = await politie.Store.ReadLogAsync(0, 100, default);
+        Assert.Contains(log, e => e.Event == LogEvent.Denied && e.ReasonCode == "RULE_DENIED" && e.Partner == "om");
+    }
+
+    [Fact]
+    public async Task RuleConditionNotMet_IsRuleDenied()
+    {
+        using var client = federation.Client("politie");
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            client.SendAsync("protection-order-enforcement", Signals.RiskAssessed(RiskLevel.Medium), "reclassering"));
+        Assert.Equal(ReasonCode.RuleDenied, ErrorMapping.ReasonOf(error));
+    }
+
+    [Fact]
+    public async Task InvalidBsn_IsMalformed_NamingTheField()
+    {
+        using var client = federation.Client("politie");
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("risk-assessment", Signals.StalkingReported(suspectBsn: "123456789"), "om"));
+        Assert.Equal(ReasonCode.Malformed, ErrorMapping.ReasonOf(error));
+        var violation = error.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>();
+        Assert.Equal("signal.stalking_reported.suspect.bsn", violation.FieldViolations[0].Field);
+    }
+
+    [Fact]
+    public async Task UnknownRecipient_IsUnknownPartner_AndNothingIsQueued()
+    {
+        using var client = federation.Client("politie");
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("risk-assessment", Signals.StalkingReported(), "om", "nobody"));
+        Assert.Equal(ReasonCode.UnknownPartner, ErrorMapping.ReasonOf(error));
+        Assert.Empty(await politie.Store.GetDueAsync(DateTimeOffset.UtcNow.AddDays(1), 10, default));
+    }
+
+    [Fact]
+    public async Task AllowedSend_IsQueuedWithSentLogEntry_EvenWhilePartnerIsDown()
+    {
+        using var client = federation.Client("politie");
+        var response = await client.SendAsync("risk-assessment", Signals.StalkingReported(), "om");
+        var id = Guid.Parse(Assert.Single(response.Envelopes).MessageId);
+        var status = await client.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id.ToString() }, client.Headers);
+        Assert.Equal(DeliveryState.Queued, status.State);
+        var log = await politie.Store.ReadLogAsync(0, 100, default);
+        Assert.Contains(log, e => e.Event == LogEvent.Sent && e.MessageId == id);
+    }
+}
