@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test of ChainGateway: builds once, then each test project. Installs the system packages
-# the tests need when they are missing (none yet beyond the .NET 10 SDK).
+# the tests need when they are missing: Node.js for the independent HPKE implementation (hpke-js) that
+# Core.Tests cross-checks ours against.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "test.sh: installing nodejs and npm (Debian packages)"
+  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ ! -d tests/interop/hpke-js/node_modules/@hpke/core ]; then
+  (cd tests/interop/hpke-js && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 

@@ -1,14 +1,256 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using NSec.Cryptography;
+
 namespace ChainGateway.Core.Envelope;
 
-// Placeholder: replaced by the RFC 9180 implementation on branch 'crypto'.
+/// <summary>
+/// HPKE (RFC 9180), base mode, single-shot, for exactly one suite:
+/// DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20-Poly1305 (kem 0x0020, kdf 0x0001, aead 0x0003), built on
+/// NSec's X25519, HKDF-SHA256 and ChaCha20-Poly1305.
+/// <list type="bullet">
+/// <item>§4.1 DHKEM: enc = pkE (32 bytes); shared_secret = ExtractAndExpand(DH(skE, pkR), enc || pkRm), Nsecret = 32.</item>
+/// <item>§5.1 KeySchedule (mode_base, empty psk and psk_id): key (Nk = 32), base_nonce (Nn = 12), exporter_secret (Nh = 32).</item>
+/// <item>§5.2 single-shot: one Seal/Open with sequence number 0, so the nonce is base_nonce itself. A context is
+/// never reused: every envelope has a fresh ephemeral key.</item>
+/// <item>§4 LabeledExtract/LabeledExpand with "HPKE-v1" and the KEM or HPKE suite id.</item>
+/// </list>
+/// Misuse (wrong buffer sizes, wrong key algorithm) throws; a failed authentication returns false and leaves
+/// the plaintext buffer zeroed. Secrets live in stack buffers that are cleared before return.
+/// </summary>
 public static class Hpke
 {
     public const int EncapsulatedKeySize = 32;
     public const int TagSize = 16;
+    private const int SecretSize = 32;
+    private const int KeySize = 32;
+    private const int NonceSize = 12;
 
-    public static void Seal(NSec.Cryptography.PublicKey recipientKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, Span<byte> enc, Span<byte> ciphertext) =>
-        throw new NotImplementedException();
+    // §4.1: suite_id = "KEM" || I2OSP(kem_id, 2)
+    private static ReadOnlySpan<byte> KemSuiteId => [(byte)'K', (byte)'E', (byte)'M', 0x00, 0x20];
 
-    public static bool Open(NSec.Cryptography.Key recipientPrivateKey, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext) =>
-        throw new NotImplementedException();
+    // §5.1: suite_id = "HPKE" || I2OSP(kem_id, 2) || I2OSP(kdf_id, 2) || I2OSP(aead_id, 2)
+    private static ReadOnlySpan<byte> HpkeSuiteId => [(byte)'H', (byte)'P', (byte)'K', (byte)'E', 0x00, 0x20, 0x00, 0x01, 0x00, 0x03];
+
+    private static ReadOnlySpan<byte> Version => "HPKE-v1"u8;
+
+    private static readonly KeyDerivationAlgorithm2 Hkdf = KeyDerivationAlgorithm2.HkdfSha256;
+    private static readonly AeadAlgorithm Aead = AeadAlgorithm.ChaCha20Poly1305;
+    private static readonly KeyAgreementAlgorithm Dh = KeyAgreementAlgorithm.X25519;
+
+    /// <summary>Seals <paramref name="plaintext"/> to the recipient's X25519 public key.</summary>
+    public static void Seal(PublicKey recipientKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext,
+        Span<byte> enc, Span<byte> ciphertext)
+    {
+        using var ephemeral = Key.Create(Dh);
+        SealWithEphemeral(ephemeral, recipientKey, info, aad, plaintext, enc, ciphertext);
+    }
+
+    /// <summary>Opens a sealed message; false when authentication fails (then <paramref name="plaintext"/> is all zeros).</summary>
+    public static bool Open(Key recipientPrivateKey, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad,
+        ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
+    {
+        ArgumentNullException.ThrowIfNull(recipientPrivateKey);
+        if (recipientPrivateKey.Algorithm != Dh)
+        {
+            throw new ArgumentException("the recipient key must be an X25519 key", nameof(recipientPrivateKey));
+        }
+        if (enc.Length != EncapsulatedKeySize)
+        {
+            throw new ArgumentException($"enc must be {EncapsulatedKeySize} bytes", nameof(enc));
+        }
+        if (ciphertext.Length < TagSize || plaintext.Length != ciphertext.Length - TagSize)
+        {
+            throw new ArgumentException("plaintext must be exactly ciphertext.Length - 16 bytes", nameof(plaintext));
+        }
+        if (!PublicKey.TryImport(Dh, enc, KeyBlobFormat.RawPublicKey, out var ephemeralPublic) || ephemeralPublic is null)
+        {
+            plaintext.Clear();
+            return false;
+        }
+        Span<byte> key = stackalloc byte[KeySize];
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        try
+        {
+            // §4.1 Decap: dh = DH(skR, pkE); kem_context = enc || pkRm.
+            if (!Decapsulate(recipientPrivateKey, ephemeralPublic, enc, recipientPrivateKey.PublicKey, info, key, nonce))
+            {
+                plaintext.Clear();
+                return false;
+            }
+            using var aeadKey = Key.Import(Aead, key, KeyBlobFormat.RawSymmetricKey);
+            if (!Aead.Decrypt(aeadKey, nonce, aad, ciphertext, plaintext))
+            {
+                plaintext.Clear();
+                return false;
+            }
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>Seal with a given ephemeral key: for the RFC 9180 test vectors only.</summary>
+    internal static void SealWithEphemeral(Key ephemeral, PublicKey recipientKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad,
+        ReadOnlySpan<byte> plaintext, Span<byte> enc, Span<byte> ciphertext)
+    {
+        ArgumentNullException.ThrowIfNull(ephemeral);
+        ArgumentNullException.ThrowIfNull(recipientKey);
+        if (recipientKey.Algorithm != Dh || ephemeral.Algorithm != Dh)
+        {
+            throw new ArgumentException("HPKE here needs X25519 keys", nameof(recipientKey));
+        }
+        if (enc.Length != EncapsulatedKeySize)
+        {
+            throw new ArgumentException($"enc must be {EncapsulatedKeySize} bytes", nameof(enc));
+        }
+        if (ciphertext.Length != plaintext.Length + TagSize)
+        {
+            throw new ArgumentException("ciphertext must be exactly plaintext.Length + 16 bytes", nameof(ciphertext));
+        }
+        // §4.1 Encap: enc = SerializePublicKey(pkE).
+        ephemeral.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, enc, out _);
+        Span<byte> key = stackalloc byte[KeySize];
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        try
+        {
+            if (!Decapsulate(ephemeral, recipientKey, enc, recipientKey, info, key, nonce))
+            {
+                throw new CryptographicException("X25519 produced an all-zero shared secret: the recipient key is of small order");
+            }
+            using var aeadKey = Key.Import(Aead, key, KeyBlobFormat.RawSymmetricKey);
+            Aead.Encrypt(aeadKey, nonce, aad, plaintext, ciphertext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>The key schedule's outputs for one context, exposed for the RFC 9180 vectors.</summary>
+    internal static (byte[] SharedSecret, byte[] Key, byte[] BaseNonce, byte[] ExporterSecret) Schedule(Key own, PublicKey other,
+        ReadOnlySpan<byte> enc, PublicKey recipient, ReadOnlySpan<byte> info)
+    {
+        var sharedSecret = new byte[SecretSize];
+        if (!SharedSecret(own, other, enc, recipient, sharedSecret))
+        {
+            throw new CryptographicException("all-zero X25519 output");
+        }
+        var key = new byte[KeySize];
+        var nonce = new byte[NonceSize];
+        var exporter = new byte[SecretSize];
+        KeySchedule(sharedSecret, info, key, nonce, exporter);
+        return (sharedSecret, key, nonce, exporter);
+    }
+
+    private static bool Decapsulate(Key own, PublicKey other, ReadOnlySpan<byte> enc, PublicKey recipient, ReadOnlySpan<byte> info,
+        Span<byte> key, Span<byte> nonce)
+    {
+        Span<byte> sharedSecret = stackalloc byte[SecretSize];
+        try
+        {
+            if (!SharedSecret(own, other, enc, recipient, sharedSecret))
+            {
+                return false;
+            }
+            KeySchedule(sharedSecret, info, key, nonce, []);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sharedSecret);
+        }
+    }
+
+    // §4.1 ExtractAndExpand(dh, kem_context), with kem_context = enc || pkRm.
+    private static bool SharedSecret(Key own, PublicKey other, ReadOnlySpan<byte> enc, PublicKey recipient, Span<byte> sharedSecret)
+    {
+        var parameters = new SharedSecretCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
+        using var agreed = Dh.Agree(own, other, in parameters);
+        if (agreed is null)
+        {
+            return false;
+        }
+        Span<byte> dh = stackalloc byte[SecretSize];
+        Span<byte> prk = stackalloc byte[SecretSize];
+        Span<byte> kemContext = stackalloc byte[2 * EncapsulatedKeySize];
+        try
+        {
+            if (!agreed.TryExport(SharedSecretBlobFormat.RawSharedSecret, dh, out var written) || written != SecretSize)
+            {
+                return false;
+            }
+            enc.CopyTo(kemContext);
+            recipient.TryExport(KeyBlobFormat.RawPublicKey, kemContext[EncapsulatedKeySize..], out _);
+            LabeledExtract(KemSuiteId, [], "eae_prk"u8, dh, prk);
+            LabeledExpand(KemSuiteId, prk, "shared_secret"u8, kemContext, sharedSecret);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dh);
+            CryptographicOperations.ZeroMemory(prk);
+        }
+    }
+
+    // §5.1 KeySchedule<ROLE>(mode_base, shared_secret, info, default_psk = "", default_psk_id = "").
+    private static void KeySchedule(ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> info, Span<byte> key, Span<byte> baseNonce,
+        Span<byte> exporterSecret)
+    {
+        Span<byte> context = stackalloc byte[1 + (2 * SecretSize)];
+        Span<byte> secret = stackalloc byte[SecretSize];
+        try
+        {
+            context[0] = 0x00; // mode_base
+            LabeledExtract(HpkeSuiteId, [], "psk_id_hash"u8, [], context.Slice(1, SecretSize));
+            LabeledExtract(HpkeSuiteId, [], "info_hash"u8, info, context.Slice(1 + SecretSize, SecretSize));
+            LabeledExtract(HpkeSuiteId, sharedSecret, "secret"u8, [], secret);
+            LabeledExpand(HpkeSuiteId, secret, "key"u8, context, key);
+            LabeledExpand(HpkeSuiteId, secret, "base_nonce"u8, context, baseNonce);
+            if (!exporterSecret.IsEmpty)
+            {
+                LabeledExpand(HpkeSuiteId, secret, "exp"u8, context, exporterSecret);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    // §4: LabeledExtract(salt, label, ikm) = Extract(salt, "HPKE-v1" || suite_id || label || ikm)
+    private static void LabeledExtract(ReadOnlySpan<byte> suiteId, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> label, ReadOnlySpan<byte> ikm,
+        Span<byte> prk)
+    {
+        var length = Version.Length + suiteId.Length + label.Length + ikm.Length;
+        Span<byte> labeled = length <= 256 ? stackalloc byte[length] : new byte[length];
+        try
+        {
+            Version.CopyTo(labeled);
+            suiteId.CopyTo(labeled[Version.Length..]);
+            label.CopyTo(labeled[(Version.Length + suiteId.Length)..]);
+            ikm.CopyTo(labeled[(Version.Length + suiteId.Length + label.Length)..]);
+            Hkdf.Extract(labeled, salt, prk);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(labeled);
+        }
+    }
+
+    // §4: LabeledExpand(prk, label, info, L) = Expand(prk, I2OSP(L, 2) || "HPKE-v1" || suite_id || label || info, L)
+    private static void LabeledExpand(ReadOnlySpan<byte> suiteId, ReadOnlySpan<byte> prk, ReadOnlySpan<byte> label, ReadOnlySpan<byte> info,
+        Span<byte> output)
+    {
+        var length = 2 + Version.Length + suiteId.Length + label.Length + info.Length;
+        Span<byte> labeled = length <= 256 ? stackalloc byte[length] : new byte[length];
+        BinaryPrimitives.WriteUInt16BigEndian(labeled, (ushort)output.Length);
+        Version.CopyTo(labeled[2..]);
+        suiteId.CopyTo(labeled[(2 + Version.Length)..]);
+        label.CopyTo(labeled[(2 + Version.Length + suiteId.Length)..]);
+        info.CopyTo(labeled[(2 + Version.Length + suiteId.Length + label.Length)..]);
+        Hkdf.Expand(prk, labeled, output);
+    }
 }
