@@ -102,7 +102,7 @@ public static class DevFederationBuilder
             File.WriteAllText(Path.Combine(outDirectory, "agreement.json"), agreementJson + "\n");
             var agreement = Agreement.Parse(agreementJson);
             File.WriteAllText(Path.Combine(outDirectory, "agreement.signatures.json"),
-                AgreementVerification.SignaturesFile(agreement, keys.Select(k => (k.Organisation, k.SigningKeyId, k.Signing))));
+                AgreementSignatures.Create(agreement, keys.Select(k => (k.Organisation, k.SigningKeyId, k.Signing))));
         }
         finally
         {

@@ -93,7 +93,7 @@ public sealed class NodeContext : IDisposable
             {
                 try
                 {
-                    AgreementVerification.EnsureInForce(agreement, signatures, trustList, time.GetUtcNow());
+                    AgreementSignatures.EnsureInForce(agreement, signatures, trustList, time.GetUtcNow());
                 }
                 catch (Exception e) when (e is AgreementNotInForceException or FormatException or System.Text.Json.JsonException)
                 {
