@@ -31,10 +31,19 @@ public sealed class JwtAuthenticator
             RequireSignedTokens = true,
             ValidateLifetime = true,
             ClockSkew = TimeSpan.FromSeconds(30),
+            // Lifetime against the node's TimeProvider, not the wall clock, so tests can move time.
             LifetimeValidator = (notBefore, expires, _, p) =>
             {
                 var now = time.GetUtcNow().UtcDateTime;
-                return (notBefore is null || notBefore.Value - p.ClockSkew <= now) && expires is not null && now < expires.Value + p.ClockSkew;
+                if (expires is null || now >= expires.Value + p.ClockSkew)
+                {
+                    throw new SecurityTokenExpiredException("the token has expired") { Expires = expires ?? DateTime.MinValue };
+                }
+                if (notBefore is not null && notBefore.Value - p.ClockSkew > now)
+                {
+                    throw new SecurityTokenNotYetValidException("the token is not valid yet") { NotBefore = notBefore.Value };
+                }
+                return true;
             },
             RoleClaimType = "roles",
             NameClaimType = "sub",
@@ -64,6 +73,7 @@ public sealed class JwtAuthenticator
         SecurityTokenInvalidAudienceException => "it is for another audience",
         SecurityTokenInvalidIssuerException => "it is from another issuer",
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "its signature does not verify",
+        SecurityTokenNotYetValidException => "it is not valid yet",
         SecurityTokenInvalidLifetimeException => "it is not valid at this time",
         SecurityTokenMalformedException => "it is not a well-formed JWT",
         null => "unknown reason",

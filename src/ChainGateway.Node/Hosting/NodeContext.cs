@@ -68,7 +68,7 @@ public sealed class NodeContext : IDisposable
         Require(configuration.Local.Listen, "local.listen", problems);
         var trustList = Try(() => TrustList.Load(configuration.Resolve(configuration.TrustList)), "trustList", problems);
         var keys = Try(() => OrganisationKeys.Load(configuration.Resolve(configuration.Keys)), "keys", problems);
-        var ca = Try(() => X509Certificate2.CreateFromPemFile(configuration.Resolve(configuration.FederationCa)), "federationCa", problems);
+        var ca = Try(() => X509Certificate2.CreateFromPem(File.ReadAllText(configuration.Resolve(configuration.FederationCa))), "federationCa", problems);
         var tls = Try(() => LoadTlsCertificate(configuration), "tls", problems);
         var agreement = Try(() => Agreement.Parse(File.ReadAllText(configuration.Resolve(configuration.Agreement))), "agreement", problems);
         if (trustList is not null && keys is not null)
