@@ -9,6 +9,11 @@ internal static class DemoRunner
 {
     public static async Task<int> RunAsync(string certsDirectory, string dataDirectory, bool once, CancellationToken cancellationToken)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and CI read whole lines: no wrapping at a guessed terminal width.
+            AnsiConsole.Profile.Width = 400;
+        }
         if (!File.Exists(Path.Combine(certsDirectory, "trust-list.json")))
         {
             AnsiConsole.MarkupLine($"[grey]demo: no federation in {Markup.Escape(certsDirectory)}; making one with init (development only)[/]");

@@ -29,7 +29,10 @@ public static class DevTokens
             NotBefore = lifetime < TimeSpan.Zero ? now + lifetime - TimeSpan.FromMinutes(1) : now.AddSeconds(-5),
             IssuedAt = lifetime < TimeSpan.Zero ? now + lifetime - TimeSpan.FromMinutes(1) : now,
             Expires = now + lifetime,
-            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(ecdsa), SecurityAlgorithms.EcdsaSha256),
+            // No provider cache: the key object is disposed on return, and a cached signer would outlive it.
+            SigningCredentials = new SigningCredentials(
+                new ECDsaSecurityKey(ecdsa) { CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false } },
+                SecurityAlgorithms.EcdsaSha256),
         };
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
