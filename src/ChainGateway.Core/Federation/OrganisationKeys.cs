@@ -42,6 +42,13 @@ public sealed class OrganisationKeys : IDisposable
         Key.Create(KeyAgreementAlgorithm.X25519, Exportable()),
         Key.Create(KeyAgreementAlgorithm.X25519, Exportable()));
 
+    /// <summary>A key set from raw 32-byte private keys (Ed25519 seed, X25519, X25519).</summary>
+    public static OrganisationKeys FromRaw(string organisation, ReadOnlySpan<byte> signing, ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> pseudonym) => new(
+        organisation,
+        Key.Import(SignatureAlgorithm.Ed25519, signing, KeyBlobFormat.RawPrivateKey, Exportable()),
+        Key.Import(KeyAgreementAlgorithm.X25519, envelope, KeyBlobFormat.RawPrivateKey, Exportable()),
+        Key.Import(KeyAgreementAlgorithm.X25519, pseudonym, KeyBlobFormat.RawPrivateKey, Exportable()));
+
     /// <summary>Loads a key file written by <see cref="Save"/>.</summary>
     public static OrganisationKeys Load(string path)
     {
