@@ -16,6 +16,8 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 dotnet build ChainGateway.sln -c Release -nologo -clp:ErrorsOnly
+echo "== dotnet format --verify-no-changes"
+dotnet format ChainGateway.sln --verify-no-changes --no-restore
 
 results=$(mktemp -d)
 status=0

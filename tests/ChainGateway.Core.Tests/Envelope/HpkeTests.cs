@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using ChainGateway.Core.Envelope;
 using NSec.Cryptography;
-using System.Text.Json.Nodes;
 
 namespace ChainGateway.Core.Tests.Envelope;
 
@@ -116,8 +116,12 @@ public sealed class HpkeTests
             Hpke.Seal(skR.PublicKey, info, aad, pt, enc, ct);
             operations.Add(new JsonObject
             {
-                ["op"] = "open", ["skR"] = HpkeJs.Hex(rawPrivate), ["enc"] = HpkeJs.Hex(enc),
-                ["info"] = HpkeJs.Hex(info), ["aad"] = HpkeJs.Hex(aad), ["ct"] = HpkeJs.Hex(ct),
+                ["op"] = "open",
+                ["skR"] = HpkeJs.Hex(rawPrivate),
+                ["enc"] = HpkeJs.Hex(enc),
+                ["info"] = HpkeJs.Hex(info),
+                ["aad"] = HpkeJs.Hex(aad),
+                ["ct"] = HpkeJs.Hex(ct),
             });
             expected.Add(pt);
         }
@@ -145,8 +149,11 @@ public sealed class HpkeTests
                 cases.Add((key, pt, info, aad));
                 operations.Add(new JsonObject
                 {
-                    ["op"] = "seal", ["pkR"] = HpkeJs.Hex(key.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
-                    ["info"] = HpkeJs.Hex(info), ["aad"] = HpkeJs.Hex(aad), ["pt"] = HpkeJs.Hex(pt),
+                    ["op"] = "seal",
+                    ["pkR"] = HpkeJs.Hex(key.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
+                    ["info"] = HpkeJs.Hex(info),
+                    ["aad"] = HpkeJs.Hex(aad),
+                    ["pt"] = HpkeJs.Hex(pt),
                 });
             }
             var results = HpkeJs.Run(operations);
