@@ -46,4 +46,8 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1010, EventName = "ClientCertificateRefused", Level = LogLevel.Warning,
         Message = "Refused a TLS client certificate that does not chain to the federation CA: subject '{Subject}', issuer '{Issuer}'")]
     public static partial void ClientCertificateRefused(ILogger logger, string subject, string issuer);
+
+    [LoggerMessage(EventId = 1011, EventName = "Failed", Level = LogLevel.Error,
+        Message = "{Method} failed; answered UNAVAILABLE so the caller retries")]
+    public static partial void Failed(ILogger logger, string method, Exception exception);
 }

@@ -15,11 +15,14 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>Queues sealed envelopes and appends their 'sent' entries, atomically.</summary>
     Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, CancellationToken cancellationToken);
 
-    /// <summary>Pending outbox rows whose next attempt is due, urgent first, then oldest.</summary>
-    Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+    /// <summary>One partner's pending outbox rows whose next attempt is due, urgent first, then oldest.</summary>
+    Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(string recipient, DateTimeOffset now, int max, CancellationToken cancellationToken);
 
-    /// <summary>The earliest next-attempt time of any pending row, or null when the outbox is empty.</summary>
-    Task<DateTimeOffset?> GetNextDueAsync(CancellationToken cancellationToken);
+    /// <summary>The earliest next-attempt time of a partner's pending rows, or null when none is pending.</summary>
+    Task<DateTimeOffset?> GetNextDueAsync(string recipient, CancellationToken cancellationToken);
+
+    /// <summary>Counts per partner and state, and the latest dead letters: what the operator watches.</summary>
+    Task<OutboxSummary> GetOutboxSummaryAsync(int maxDeadLetters, CancellationToken cancellationToken);
 
     /// <summary>Stores the verified receipt and appends the 'delivered' entry.</summary>
     Task MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken);

@@ -23,3 +23,8 @@ public enum OutboxState
 }
 
 public sealed record OutboxStatus(Guid MessageId, string Recipient, OutboxState State, int Attempts, string? LastError, byte[]? Receipt);
+
+/// <summary>How many envelopes are in each state per partner, and the latest dead letters, for the operator.</summary>
+public sealed record OutboxSummary(IReadOnlyList<OutboxCount> Counts, IReadOnlyList<OutboxStatus> DeadLetters);
+
+public sealed record OutboxCount(string Recipient, OutboxState State, long Count);

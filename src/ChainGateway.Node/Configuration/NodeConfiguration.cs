@@ -45,6 +45,9 @@ public sealed class NodeConfiguration
     [JsonPropertyName("limits")]
     public LimitSettings Limits { get; set; } = new();
 
+    [JsonPropertyName("delivery")]
+    public DeliverySettings Delivery { get; set; } = new();
+
     /// <summary>The directory relative paths are resolved against.</summary>
     [JsonIgnore]
     public string BaseDirectory { get; set; } = ".";
@@ -131,6 +134,21 @@ public sealed class LimitSettings
 
     [JsonPropertyName("envelopeLifetimeHours")]
     public int EnvelopeLifetimeHours { get; set; } = 72;
+}
+
+public sealed class DeliverySettings
+{
+    /// <summary>Envelopes in flight per partner at once.</summary>
+    [JsonPropertyName("maxInFlight")]
+    public int MaxInFlight { get; set; } = 8;
+
+    /// <summary>Longest wait between attempts to a partner that is down.</summary>
+    [JsonPropertyName("maxBackoffSeconds")]
+    public int MaxBackoffSeconds { get; set; } = 300;
+
+    /// <summary>Time allowed for one Deliver call.</summary>
+    [JsonPropertyName("attemptTimeoutSeconds")]
+    public int AttemptTimeoutSeconds { get; set; } = 10;
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true)]

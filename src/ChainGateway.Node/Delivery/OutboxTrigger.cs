@@ -1,15 +1,17 @@
+using System.Collections.Concurrent;
+
 namespace ChainGateway.Node.Delivery;
 
-/// <summary>Wakes the outbox worker when something was queued, so delivery starts at once instead of at the next poll.</summary>
+/// <summary>Wakes a partner's delivery loop when something was queued for it, so delivery starts at once instead of at the next poll.</summary>
 public sealed class OutboxTrigger : IDisposable
 {
-    private readonly SemaphoreSlim signal = new(0, 1);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> signals = new(StringComparer.Ordinal);
 
-    public void Notify()
+    public void Notify(string partner)
     {
         try
         {
-            signal.Release();
+            For(partner).Release();
         }
         catch (SemaphoreFullException)
         {
@@ -17,9 +19,17 @@ public sealed class OutboxTrigger : IDisposable
         }
     }
 
-    public void Dispose() => signal.Dispose();
+    /// <summary>Waits for a notification for <paramref name="partner"/> or the timeout, whichever comes first.</summary>
+    public Task<bool> WaitAsync(string partner, TimeSpan timeout, CancellationToken cancellationToken) =>
+        For(partner).WaitAsync(timeout, cancellationToken);
 
-    /// <summary>Waits for a notification or the timeout, whichever comes first.</summary>
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        signal.WaitAsync(timeout, cancellationToken);
+    public void Dispose()
+    {
+        foreach (var signal in signals.Values)
+        {
+            signal.Dispose();
+        }
+    }
+
+    private SemaphoreSlim For(string partner) => signals.GetOrAdd(partner, _ => new SemaphoreSlim(0, 1));
 }

@@ -19,6 +19,12 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
             NodeLog.Refused(logger, context.Method, e.Reason.ToWire(), e.Message);
             throw ErrorMapping.ToRpcException(e);
         }
+        catch (Exception e) when (e is not RpcException and not OperationCanceledException)
+        {
+            // A store or I/O failure: nothing was acknowledged and nothing half-written, so the caller may retry.
+            NodeLog.Failed(logger, context.Method, e);
+            throw new RpcException(new Status(StatusCode.Unavailable, "the node could not complete the request; nothing was stored; retry later"));
+        }
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,

@@ -95,8 +95,8 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
         foreach (var item in outbox)
         {
             NodeLog.SignalSent(logger, signalType, item.MessageId, item.Recipient, item.SentEntry!.RuleId!);
+            trigger.Notify(item.Recipient);
         }
-        trigger.Notify();
         return response;
     }
 

@@ -15,7 +15,7 @@ public sealed partial class SqliteNodeStore
         CancellationToken cancellationToken) =>
         WriteAsync(tx =>
         {
-            var existing = FindInbox(envelope.Sender, envelope.MessageId, tx);
+            var existing = FindInbox(tx.Connection!, envelope.Sender, envelope.MessageId, tx);
             if (existing is not null)
             {
                 return new InboxAcceptResult(true, existing);
@@ -47,12 +47,12 @@ public sealed partial class SqliteNodeStore
         }, cancellationToken);
 
     public Task<InboxRecord?> FindInboxAsync(string sender, Guid messageId, CancellationToken cancellationToken) =>
-        ReadAsync(() => FindInbox(sender, messageId, null), cancellationToken);
+        ReadAsync(c => FindInbox(c, sender, messageId, null), cancellationToken);
 
     public Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<InboxRecord>>(() =>
+        ReadAsync<IReadOnlyList<InboxRecord>>(c =>
         {
-            using var command = Command($"SELECT {InboxColumns} FROM inbox WHERE acked = 0 AND seq > $after ORDER BY seq LIMIT $max");
+            using var command = Command(c, $"SELECT {InboxColumns} FROM inbox WHERE acked = 0 AND seq > $after ORDER BY seq LIMIT $max");
             command.Parameters.AddWithValue("$after", afterSequence);
             command.Parameters.AddWithValue("$max", max);
             using var reader = command.ExecuteReader();
@@ -77,9 +77,9 @@ public sealed partial class SqliteNodeStore
             return changed;
         }, cancellationToken);
 
-    private InboxRecord? FindInbox(string sender, Guid messageId, SqliteTransaction? tx)
+    private static InboxRecord? FindInbox(SqliteConnection connection, string sender, Guid messageId, SqliteTransaction? tx)
     {
-        using var command = Command($"SELECT {InboxColumns} FROM inbox WHERE sender = $sender AND message_id = $id", tx);
+        using var command = Command(connection, $"SELECT {InboxColumns} FROM inbox WHERE sender = $sender AND message_id = $id", tx);
         command.Parameters.AddWithValue("$sender", sender);
         command.Parameters.AddWithValue("$id", messageId.ToByteArray(bigEndian: true));
         using var reader = command.ExecuteReader();

@@ -9,9 +9,9 @@ public sealed partial class SqliteNodeStore
         WriteAsync(tx => Append(entry, tx), cancellationToken);
 
     public Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<LogEntry>>(() =>
+        ReadAsync<IReadOnlyList<LogEntry>>(c =>
         {
-            using var command = Command("""
+            using var command = Command(c, """
                 SELECT idx, time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,
                        subject_pseudonym, message_id, envelope_hash, outcome, reason_code, detail,
                        trace_id, span_id, foreign_trace_id, foreign_span_id
@@ -49,7 +49,7 @@ public sealed partial class SqliteNodeStore
             return entries;
         }, cancellationToken);
 
-    private long Append(LogEntry entry, SqliteTransaction tx)
+    private static long Append(LogEntry entry, SqliteTransaction tx)
     {
         using var command = Command("""
             INSERT INTO sharing_log (time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,

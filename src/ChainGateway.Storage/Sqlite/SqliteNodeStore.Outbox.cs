@@ -33,14 +33,15 @@ public sealed partial class SqliteNodeStore
             return 0;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<OutboxEnvelope>>(() =>
+    public Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(string recipient, DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<OutboxEnvelope>>(c =>
         {
-            using var command = Command("""
+            using var command = Command(c, """
                 SELECT message_id, recipient, priority, envelope, envelope_hash, created_at, expires_at, attempts
-                FROM outbox WHERE state = $queued AND next_attempt_at <= $now
+                FROM outbox WHERE recipient = $recipient AND state = $queued AND next_attempt_at <= $now
                 ORDER BY priority DESC, created_at LIMIT $max
                 """);
+            command.Parameters.AddWithValue("$recipient", recipient);
             command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
             command.Parameters.AddWithValue("$now", Ticks(now));
             command.Parameters.AddWithValue("$max", max);
@@ -62,10 +63,11 @@ public sealed partial class SqliteNodeStore
             return rows;
         }, cancellationToken);
 
-    public Task<DateTimeOffset?> GetNextDueAsync(CancellationToken cancellationToken) =>
-        ReadAsync<DateTimeOffset?>(() =>
+    public Task<DateTimeOffset?> GetNextDueAsync(string recipient, CancellationToken cancellationToken) =>
+        ReadAsync<DateTimeOffset?>(c =>
         {
-            using var command = Command("SELECT MIN(next_attempt_at) FROM outbox WHERE state = $queued");
+            using var command = Command(c, "SELECT MIN(next_attempt_at) FROM outbox WHERE recipient = $recipient AND state = $queued");
+            command.Parameters.AddWithValue("$recipient", recipient);
             command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
             return command.ExecuteScalar() is long millis ? Time(millis) : null;
         }, cancellationToken);
@@ -118,14 +120,43 @@ public sealed partial class SqliteNodeStore
         }, cancellationToken);
 
     public Task<OutboxStatus?> GetOutboxStatusAsync(Guid messageId, CancellationToken cancellationToken) =>
-        ReadAsync(() =>
+        ReadAsync(c =>
         {
-            using var command = Command("SELECT recipient, state, attempts, last_error, receipt FROM outbox WHERE message_id = $id");
+            using var command = Command(c, "SELECT recipient, state, attempts, last_error, receipt FROM outbox WHERE message_id = $id");
             command.Parameters.AddWithValue("$id", messageId.ToByteArray(bigEndian: true));
             using var reader = command.ExecuteReader();
             return reader.Read()
                 ? new OutboxStatus(messageId, reader.GetString(0), (OutboxState)reader.GetInt32(1), reader.GetInt32(2),
                     reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : (byte[])reader[4])
                 : null;
+        }, cancellationToken);
+
+    public Task<OutboxSummary> GetOutboxSummaryAsync(int maxDeadLetters, CancellationToken cancellationToken) =>
+        ReadAsync(c =>
+        {
+            var counts = new List<OutboxCount>();
+            using (var command = Command(c, "SELECT recipient, state, COUNT(*) FROM outbox GROUP BY recipient, state ORDER BY recipient, state"))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    counts.Add(new OutboxCount(reader.GetString(0), (OutboxState)reader.GetInt32(1), reader.GetInt64(2)));
+                }
+            }
+            var dead = new List<OutboxStatus>();
+            using (var command = Command(c, """
+                SELECT message_id, recipient, attempts, last_error FROM outbox WHERE state = $dead ORDER BY created_at DESC LIMIT $max
+                """))
+            {
+                command.Parameters.AddWithValue("$dead", (int)OutboxState.DeadLetter);
+                command.Parameters.AddWithValue("$max", maxDeadLetters);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    dead.Add(new OutboxStatus(new Guid((byte[])reader[0], bigEndian: true), reader.GetString(1), OutboxState.DeadLetter,
+                        reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3), null));
+                }
+            }
+            return new OutboxSummary(counts, dead);
         }, cancellationToken);
 }

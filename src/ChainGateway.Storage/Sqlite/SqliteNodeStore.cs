@@ -1,91 +1,181 @@
+using System.Threading.Channels;
 using ChainGateway.Core.Delivery;
-using ChainGateway.Core.SharingLog;
 using Microsoft.Data.Sqlite;
 
 namespace ChainGateway.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is durable when it
-/// returns. One connection and one writer at a time; every state change and its log entries share one
-/// transaction (DESIGN.md §7, §8).
+/// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is durable when it returns.
+/// Writes are group-committed (DESIGN.md §8): ONE writer takes every write request waiting in its queue, runs each
+/// in its own savepoint of one transaction, commits once, and only then completes the callers; a request that
+/// fails rolls back to its savepoint and fails alone. Reads use pooled connections of their own and never wait
+/// for the writer (WAL snapshots).
 /// </summary>
 public sealed partial class SqliteNodeStore : INodeStore
 {
-    private readonly SqliteConnection connection;
-    private readonly SemaphoreSlim gate = new(1, 1);
+    private const int MaxBatch = 512;
+    private static readonly int[] FillerSizes = [4096, 512, 64, 8, 1];
+    private readonly SqliteConnection writer;
+    private readonly string readConnectionString;
+    private readonly Channel<WriteRequest> queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private Task? writerLoop;
+    private long commits;
+    private long writes;
 
     public SqliteNodeStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        };
-        connection = new SqliteConnection(builder.ToString());
         Path = path;
+        writer = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        readConnectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = true }.ToString();
     }
 
     public string Path { get; }
 
-    /// <summary>Durable commits so far: the group-commit metric (DESIGN.md §8).</summary>
+    /// <summary>Durable commits so far: with group commit, far fewer than <see cref="Writes"/> under concurrency.</summary>
     public long Commits => Interlocked.Read(ref commits);
 
-    private long commits;
+    /// <summary>Write requests completed so far.</summary>
+    public long Writes => Interlocked.Read(ref writes);
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
-        var version = Convert.ToInt32(Scalar("PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
+        await writer.OpenAsync(cancellationToken).ConfigureAwait(false);
+        Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        var version = Convert.ToInt32(Scalar(writer, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
         for (var i = version; i < SqliteSchema.Migrations.Length; i++)
         {
-            using var tx = connection.BeginTransaction();
-            Execute(SqliteSchema.Migrations[i], tx);
-            Execute($"PRAGMA user_version = {i + 1};", tx);
+            using var tx = writer.BeginTransaction();
+            Execute(writer, SqliteSchema.Migrations[i], tx);
+            Execute(writer, $"PRAGMA user_version = {i + 1};", tx);
             tx.Commit();
+        }
+        writerLoop = Task.Factory.StartNew(RunWriter, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        if (writerLoop is not null)
+        {
+            await writerLoop.ConfigureAwait(false);
+        }
+        writer.Dispose();
+        SqliteConnection.ClearPool(new SqliteConnection(readConnectionString));
+    }
+
+    /// <summary>
+    /// Test hook: makes the database behave as on a full disk. It caps the file at its current page count and then
+    /// fills the free space left inside those pages, so the next write that needs room fails with SQLITE_FULL.
+    /// <c>false</c> frees the space again.
+    /// </summary>
+    internal Task SimulateDiskFullAsync(bool full) => WriteAsync(tx =>
+    {
+        Execute(writer, "CREATE TABLE IF NOT EXISTS fault_filler (b BLOB NOT NULL)", tx);
+        if (!full)
+        {
+            Execute(writer, "DELETE FROM fault_filler; PRAGMA max_page_count = 1073741823;", tx);
+            return 0;
+        }
+        var pages = Convert.ToInt64(Scalar(writer, "PRAGMA page_count;", tx), System.Globalization.CultureInfo.InvariantCulture);
+        Execute(writer, $"PRAGMA max_page_count = {pages};", tx);
+        foreach (var size in FillerSizes)
+        {
+            while (true)
+            {
+                tx.Save("fill");
+                try
+                {
+                    using var insert = Command($"INSERT INTO fault_filler (b) VALUES (zeroblob({size}))", tx);
+                    insert.ExecuteNonQuery();
+                    tx.Release("fill");
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == 13) // SQLITE_FULL
+                {
+                    tx.Rollback("fill");
+                    tx.Release("fill");
+                    break;
+                }
+            }
+        }
+        return 0;
+    }, CancellationToken.None);
+
+    private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = new WriteRequest<T>(work);
+        ObjectDisposedException.ThrowIf(!queue.Writer.TryWrite(request), this);
+        return request.Task;
+    }
+
+    private async Task RunWriter()
+    {
+        var batch = new List<WriteRequest>(MaxBatch);
+        var reader = queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out var request))
+            {
+                batch.Add(request);
+            }
+            CommitBatch(batch);
         }
     }
 
-    public ValueTask DisposeAsync()
+    private void CommitBatch(List<WriteRequest> batch)
     {
-        connection.Dispose();
-        gate.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    private async Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
-    {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var tx = connection.BeginTransaction();
-            var result = work(tx);
+            using var tx = writer.BeginTransaction();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                tx.Save("w");
+                try
+                {
+                    batch[i].Execute(tx);
+                    tx.Release("w");
+                }
+#pragma warning disable CA1031 // One request's failure is that request's answer; the rest of the batch goes on.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    tx.Rollback("w");
+                    tx.Release("w");
+                    batch[i].Failure = e;
+                }
+            }
             tx.Commit();
             Interlocked.Increment(ref commits);
-            return result;
         }
-        finally
+#pragma warning disable CA1031 // A failed commit (disk full, I/O error) fails every caller of the batch; nothing was acknowledged.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            gate.Release();
+            foreach (var request in batch)
+            {
+                request.Failure ??= e;
+            }
         }
+        foreach (var request in batch)
+        {
+            request.Complete();
+        }
+        Interlocked.Add(ref writes, batch.Count);
     }
 
-    private async Task<T> ReadAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var connection = new SqliteConnection(readConnectionString);
+        await using (connection.ConfigureAwait(false))
         {
-            return work();
-        }
-        finally
-        {
-            gate.Release();
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return work(connection);
         }
     }
 
-    private void Execute(string sql, SqliteTransaction? tx = null)
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -93,14 +183,15 @@ public sealed partial class SqliteNodeStore : INodeStore
         command.ExecuteNonQuery();
     }
 
-    private object? Scalar(string sql)
+    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
+        command.Transaction = tx;
         return command.ExecuteScalar();
     }
 
-    private SqliteCommand Command(string sql, SqliteTransaction? tx = null)
+    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -108,7 +199,40 @@ public sealed partial class SqliteNodeStore : INodeStore
         return command;
     }
 
+    private static SqliteCommand Command(string sql, SqliteTransaction tx) => Command(tx.Connection!, sql, tx);
+
     private static long Ticks(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     private static DateTimeOffset Time(long millis) => DateTimeOffset.FromUnixTimeMilliseconds(millis);
+
+    private abstract class WriteRequest
+    {
+        public Exception? Failure { get; set; }
+
+        public abstract void Execute(SqliteTransaction tx);
+
+        public abstract void Complete();
+    }
+
+    private sealed class WriteRequest<T>(Func<SqliteTransaction, T> work) : WriteRequest
+    {
+        private readonly TaskCompletionSource<T> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? result;
+
+        public Task<T> Task => completion.Task;
+
+        public override void Execute(SqliteTransaction tx) => result = work(tx);
+
+        public override void Complete()
+        {
+            if (Failure is null)
+            {
+                completion.SetResult(result!);
+            }
+            else
+            {
+                completion.SetException(Failure);
+            }
+        }
+    }
 }

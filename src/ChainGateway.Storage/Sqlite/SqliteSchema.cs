@@ -20,7 +20,8 @@ internal static class SqliteSchema
             last_error      TEXT,
             receipt         BLOB
         ) WITHOUT ROWID;
-        CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+        CREATE INDEX outbox_due ON outbox (recipient, state, priority DESC, created_at);
+        CREATE INDEX outbox_next ON outbox (recipient, state, next_attempt_at);
 
         CREATE TABLE inbox (
             seq           INTEGER PRIMARY KEY AUTOINCREMENT,

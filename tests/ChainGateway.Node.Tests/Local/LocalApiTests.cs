@@ -113,7 +113,7 @@ public sealed class LocalApiTests : IAsyncLifetime
         using var client = federation.Client("politie");
         var error = await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("risk-assessment", Signals.StalkingReported(), "om", "nobody"));
         Assert.Equal(ReasonCode.UnknownPartner, ErrorMapping.ReasonOf(error));
-        Assert.Empty(await politie.Store.GetDueAsync(DateTimeOffset.UtcNow.AddDays(1), 10, default));
+        Assert.Empty(await politie.Store.GetDueAsync("om", DateTimeOffset.UtcNow.AddDays(1), 10, default));
     }
 
     [Fact]

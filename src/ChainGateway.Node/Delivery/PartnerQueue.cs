@@ -1,0 +1,239 @@
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Delivery;
+using ChainGateway.Core.Envelope;
+using ChainGateway.Core.Errors;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Errors;
+using ChainGateway.Node.Hosting;
+using ChainGateway.Node.Local;
+using Google.Protobuf;
+using Grpc.Core;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace ChainGateway.Node.Delivery;
+
+/// <summary>
+/// Delivers one partner's queued envelopes: urgent ones first (a batch never mixes urgent and routine, so urgent
+/// envelopes overtake), then by age, several in flight at once. Each attempt goes through a Polly pipeline (a
+/// timeout, and a couple of quick retries with exponential backoff and jitter for transport errors); when that
+/// gives up, the next attempt is persisted with exponential backoff and full jitter, so it survives restarts.
+/// A delivery counts only when the partner's signed receipt verifies and names this envelope. A permanent refusal
+/// or an expired envelope goes to the dead-letter state: logged, visible to the operator, never silently dropped.
+/// </summary>
+internal sealed class PartnerQueue
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
+
+    private static readonly HashSet<ReasonCode> Permanent =
+    [
+        ReasonCode.Malformed, ReasonCode.TooLarge, ReasonCode.UnknownPartner, ReasonCode.SenderMismatch, ReasonCode.BadSignature,
+        ReasonCode.DecryptFailed, ReasonCode.Replayed, ReasonCode.Expired, ReasonCode.AgreementMismatch, ReasonCode.RuleDenied,
+        ReasonCode.FieldNotAllowed,
+    ];
+
+    private readonly string partner;
+    private readonly NodeContext node;
+    private readonly INodeStore store;
+    private readonly PeerClients peers;
+    private readonly OutboxTrigger trigger;
+    private readonly DeliveryNotifier deliveries;
+    private readonly ILogger<PartnerQueue> logger;
+    private readonly ResiliencePipeline pipeline;
+    private readonly int maxInFlight;
+    private readonly TimeSpan maxBackoff;
+
+    public PartnerQueue(string partner, NodeContext node, INodeStore store, PeerClients peers, OutboxTrigger trigger,
+        DeliveryNotifier deliveries, ILogger<PartnerQueue> logger)
+    {
+        this.partner = partner;
+        this.node = node;
+        this.store = store;
+        this.peers = peers;
+        this.trigger = trigger;
+        this.deliveries = deliveries;
+        this.logger = logger;
+        var settings = node.Configuration.Delivery;
+        maxInFlight = Math.Max(1, settings.MaxInFlight);
+        maxBackoff = TimeSpan.FromSeconds(Math.Max(1, settings.MaxBackoffSeconds));
+        pipeline = new ResiliencePipelineBuilder { TimeProvider = node.Time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<RpcException>(IsTransient).Handle<HttpRequestException>().Handle<IOException>()
+                    .Handle<TimeoutRejectedException>(),
+                MaxRetryAttempts = 2,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(2),
+            })
+            .AddTimeout(TimeSpan.FromSeconds(Math.Max(1, settings.AttemptTimeoutSeconds)))
+            .Build();
+    }
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await store.GetDueAsync(partner, node.Time.GetUtcNow(), maxInFlight * 2, stoppingToken).ConfigureAwait(false);
+                if (due.Count == 0)
+                {
+                    var next = await store.GetNextDueAsync(partner, stoppingToken).ConfigureAwait(false);
+                    var wait = next is null ? IdlePoll : Clamp(next.Value - node.Time.GetUtcNow());
+                    await trigger.WaitAsync(partner, wait, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+                // A batch holds one priority only, so routine envelopes never delay an urgent one further.
+                var batch = due.TakeWhile(e => e.Priority == due[0].Priority).ToList();
+                await DeliverBatchAsync(batch, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The loop must outlive any single failure (a store error, say); it is logged and retried.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                NodeLog.OutboxWorkerFailed(logger, e);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), node.Time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task DeliverBatchAsync(List<OutboxEnvelope> batch, CancellationToken stoppingToken)
+    {
+        // The first envelope goes alone: if the partner is down, the rest of its queue is not tried in vain.
+        if (!await DeliverAsync(batch[0], stoppingToken).ConfigureAwait(false) || batch.Count == 1)
+        {
+            return;
+        }
+        using var unreachable = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        try
+        {
+            await Parallel.ForEachAsync(batch.Skip(1), new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = unreachable.Token },
+                async (item, token) =>
+                {
+                    if (!await DeliverAsync(item, token).ConfigureAwait(false))
+                    {
+                        await unreachable.CancelAsync().ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The partner went away mid-batch: what is left waits for the next round.
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan wait) =>
+        wait < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : wait > IdlePoll ? IdlePoll : wait;
+
+    private static bool IsTransient(RpcException e) =>
+        ErrorMapping.ReasonOf(e) is not { } reason || !Permanent.Contains(reason);
+
+    /// <summary>False when the partner could not be reached.</summary>
+    private async Task<bool> DeliverAsync(OutboxEnvelope item, CancellationToken cancellationToken)
+    {
+        if (item.ExpiresAt <= node.Time.GetUtcNow())
+        {
+            await DeadLetterAsync(item, ReasonCode.Expired.ToWire(), "the envelope expired before it could be delivered", cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        Receipt receipt;
+        try
+        {
+            var envelope = Contracts.V1.Envelope.Parser.ParseFrom(item.Envelope);
+            var client = peers.For(partner);
+            receipt = await pipeline.ExecuteAsync(
+                async token => await client.DeliverAsync(envelope, cancellationToken: token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (ErrorMapping.ReasonOf(e) is { } reason && Permanent.Contains(reason))
+        {
+            await DeadLetterAsync(item, reason.ToWire(), e.Status.Detail, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is RpcException or HttpRequestException or IOException or TimeoutRejectedException)
+        {
+            await RetryLaterAsync(item, e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : e.Message, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        var body = VerifyReceipt(item, receipt);
+        if (body is null)
+        {
+            await RetryLaterAsync(item, "the partner's receipt does not verify or does not name this envelope", cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        await store.MarkDeliveredAsync(item.MessageId, receipt.ToByteArray(), new LogEntry
+        {
+            Time = node.Time.GetUtcNow(),
+            Event = LogEvent.Delivered,
+            Partner = partner,
+            MessageId = item.MessageId,
+            EnvelopeHash = item.EnvelopeHash,
+            Outcome = "ok",
+            Detail = $"receipt: partner log index {body.LogIndex}",
+        }, cancellationToken).ConfigureAwait(false);
+        NodeLog.Delivered(logger, item.MessageId, partner, body.LogIndex);
+        deliveries.Notify();
+        return true;
+    }
+
+    private ReceiptBody? VerifyReceipt(OutboxEnvelope item, Receipt receipt)
+    {
+        if (!node.TrustList.TryGet(partner, out var partnerInfo))
+        {
+            return null;
+        }
+        foreach (var key in partnerInfo.SigningKeys.Where(k => k.IsValidAt(node.Time.GetUtcNow())))
+        {
+            var body = ReceiptSigner.Verify(receipt, key.Key);
+            if (body is not null)
+            {
+                var matches = body.Outcome == ReceiptOutcome.Accepted
+                    && body.ReceiverKeyId == key.KeyId
+                    && body.MessageId.Span.SequenceEqual(MessageId.ToBytes(item.MessageId))
+                    && body.EnvelopeHash.Span.SequenceEqual(item.EnvelopeHash);
+                return matches ? body : null;
+            }
+        }
+        return null;
+    }
+
+    private async Task RetryLaterAsync(OutboxEnvelope item, string error, CancellationToken cancellationToken)
+    {
+        var attempt = item.Attempts + 1;
+        var ceiling = Math.Min(maxBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt, 20)));
+        // Full jitter keeps many nodes from retrying in lockstep after a partner comes back.
+        var next = node.Time.GetUtcNow() + TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+        await store.MarkRetryAsync(item.MessageId, error, next, cancellationToken).ConfigureAwait(false);
+        NodeLog.DeliveryRetry(logger, item.MessageId, partner, attempt, error, next);
+    }
+
+    private async Task DeadLetterAsync(OutboxEnvelope item, string reason, string detail, CancellationToken cancellationToken)
+    {
+        await store.MarkDeadLetterAsync(item.MessageId, $"{reason}: {detail}", new LogEntry
+        {
+            Time = node.Time.GetUtcNow(),
+            Event = LogEvent.DeadLettered,
+            Partner = partner,
+            MessageId = item.MessageId,
+            EnvelopeHash = item.EnvelopeHash,
+            Outcome = "dead-letter",
+            ReasonCode = reason,
+            Detail = detail,
+        }, cancellationToken).ConfigureAwait(false);
+        NodeLog.DeadLettered(logger, item.MessageId, partner, $"{reason}: {detail}");
+        deliveries.Notify();
+    }
+}
