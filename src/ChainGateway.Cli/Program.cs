@@ -8,6 +8,7 @@ var root = new RootCommand("chaingw — the ChainGateway node and its tools")
     TokenCommand.Create(),
     SendCommand.Create(),
     WatchCommand.Create(),
+    StatusCommand.Create(),
     DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -43,6 +43,8 @@ internal sealed class PartnerQueue
     private readonly ResiliencePipeline pipeline;
     private readonly int maxInFlight;
     private readonly TimeSpan maxBackoff;
+    private int consecutiveFailures;
+    private DateTimeOffset backoffUntil;
 
     public PartnerQueue(string partner, NodeContext node, INodeStore store, PeerClients peers, OutboxTrigger trigger,
         DeliveryNotifier deliveries, ILogger<PartnerQueue> logger)
@@ -78,7 +80,15 @@ internal sealed class PartnerQueue
         {
             try
             {
-                var due = await store.GetDueAsync(partner, node.Time.GetUtcNow(), maxInFlight * 2, stoppingToken).ConfigureAwait(false);
+                var now = node.Time.GetUtcNow();
+                if (now < backoffUntil)
+                {
+                    // The partner is unreachable: nothing is tried until the backoff ends, so when it is back its whole
+                    // queue is due at once and goes out in order of priority, then age.
+                    await Task.Delay(backoffUntil - now, node.Time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+                var due = await store.GetDueAsync(partner, now, maxInFlight * 2, stoppingToken).ConfigureAwait(false);
                 if (due.Count == 0)
                 {
                     var next = await store.GetNextDueAsync(partner, stoppingToken).ConfigureAwait(false);
@@ -165,13 +175,18 @@ internal sealed class PartnerQueue
         }
         catch (Exception e) when (e is RpcException or HttpRequestException or IOException or TimeoutRejectedException)
         {
-            await RetryLaterAsync(item, e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : e.Message, cancellationToken).ConfigureAwait(false);
+            var failures = Interlocked.Increment(ref consecutiveFailures);
+            backoffUntil = node.Time.GetUtcNow() + Backoff(failures);
+            await RetryLaterAsync(item, e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : e.Message, backoffUntil, cancellationToken)
+                .ConfigureAwait(false);
             return false;
         }
+        Interlocked.Exchange(ref consecutiveFailures, 0);
         var body = VerifyReceipt(item, receipt);
         if (body is null)
         {
-            await RetryLaterAsync(item, "the partner's receipt does not verify or does not name this envelope", cancellationToken).ConfigureAwait(false);
+            await RetryLaterAsync(item, "the partner's receipt does not verify or does not name this envelope",
+                node.Time.GetUtcNow() + Backoff(item.Attempts + 1), cancellationToken).ConfigureAwait(false);
             return true;
         }
         await store.MarkDeliveredAsync(item.MessageId, receipt.ToByteArray(), new LogEntry
@@ -210,14 +225,17 @@ internal sealed class PartnerQueue
         return null;
     }
 
-    private async Task RetryLaterAsync(OutboxEnvelope item, string error, CancellationToken cancellationToken)
+    /// <summary>Exponential in the number of failures, capped, with jitter so many nodes do not retry in lockstep.</summary>
+    private TimeSpan Backoff(int failures)
     {
-        var attempt = item.Attempts + 1;
-        var ceiling = Math.Min(maxBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt, 20)));
-        // Full jitter keeps many nodes from retrying in lockstep after a partner comes back.
-        var next = node.Time.GetUtcNow() + TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+        var ceiling = Math.Min(maxBackoff.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 20)));
+        return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+    }
+
+    private async Task RetryLaterAsync(OutboxEnvelope item, string error, DateTimeOffset next, CancellationToken cancellationToken)
+    {
         await store.MarkRetryAsync(item.MessageId, error, next, cancellationToken).ConfigureAwait(false);
-        NodeLog.DeliveryRetry(logger, item.MessageId, partner, attempt, error, next);
+        NodeLog.DeliveryRetry(logger, item.MessageId, partner, item.Attempts + 1, error, next);
     }
 
     private async Task DeadLetterAsync(OutboxEnvelope item, string reason, string detail, CancellationToken cancellationToken)

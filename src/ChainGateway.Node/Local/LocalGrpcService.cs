@@ -95,17 +95,36 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
         {
             MessageId = id.ToString(),
             Recipient = status.Recipient,
-            State = status.State switch
-            {
-                OutboxState.Queued => DeliveryState.Queued,
-                OutboxState.Delivered => DeliveryState.Delivered,
-                _ => DeliveryState.DeadLetter,
-            },
+            State = ToState(status.State),
             Attempts = (uint)status.Attempts,
             LastError = status.LastError ?? string.Empty,
             Receipt = status.Receipt is null ? ByteString.Empty : ByteString.CopyFrom(status.Receipt),
         };
     }
+
+    public override async Task<OutboxResponse> GetOutbox(OutboxRequest request, ServerCallContext context)
+    {
+        var max = request.MaxDeadLetters == 0 ? 20 : (int)Math.Min(request.MaxDeadLetters, 500);
+        var summary = await store.GetOutboxSummaryAsync(max, context.CancellationToken).ConfigureAwait(false);
+        var response = new OutboxResponse();
+        response.Counts.AddRange(summary.Counts.Select(c => new Contracts.V1.OutboxCount { Partner = c.Recipient, State = ToState(c.State), Count = (ulong)c.Count }));
+        response.DeadLetters.AddRange(summary.DeadLetters.Select(d => new DeliveryStatusResponse
+        {
+            MessageId = d.MessageId.ToString(),
+            Recipient = d.Recipient,
+            State = DeliveryState.DeadLetter,
+            Attempts = (uint)d.Attempts,
+            LastError = d.LastError ?? string.Empty,
+        }));
+        return response;
+    }
+
+    private static DeliveryState ToState(OutboxState state) => state switch
+    {
+        OutboxState.Queued => DeliveryState.Queued,
+        OutboxState.Delivered => DeliveryState.Delivered,
+        _ => DeliveryState.DeadLetter,
+    };
 
     private static ReceivedSignal ToMessage(InboxRecord row)
     {

@@ -14,7 +14,6 @@ namespace ChainGateway.Storage.Sqlite;
 public sealed partial class SqliteNodeStore : INodeStore
 {
     private const int MaxBatch = 512;
-    private static readonly int[] FillerSizes = [4096, 512, 64, 8, 1];
     private readonly SqliteConnection writer;
     private readonly string readConnectionString;
     private readonly Channel<WriteRequest> queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
@@ -65,41 +64,20 @@ public sealed partial class SqliteNodeStore : INodeStore
     }
 
     /// <summary>
-    /// Test hook: makes the database behave as on a full disk. It caps the file at its current page count and then
-    /// fills the free space left inside those pages, so the next write that needs room fails with SQLITE_FULL.
-    /// <c>false</c> frees the space again.
+    /// Test hook: makes every write fail inside SQLite itself (SQLITE_READONLY), as after the file system is remounted
+    /// read-only on an I/O error or the disk is full; <c>false</c> heals it. Reads go on working.
     /// </summary>
-    internal Task SimulateDiskFullAsync(bool full) => WriteAsync(tx =>
+    internal Task SimulateStoreFailureAsync(bool failing)
     {
-        Execute(writer, "CREATE TABLE IF NOT EXISTS fault_filler (b BLOB NOT NULL)", tx);
-        if (!full)
+        var request = new WriteRequest<int>(_ =>
         {
-            Execute(writer, "DELETE FROM fault_filler; PRAGMA max_page_count = 1073741823;", tx);
+            Execute(writer, $"PRAGMA query_only = {(failing ? 1 : 0)};");
             return 0;
-        }
-        var pages = Convert.ToInt64(Scalar(writer, "PRAGMA page_count;", tx), System.Globalization.CultureInfo.InvariantCulture);
-        Execute(writer, $"PRAGMA max_page_count = {pages};", tx);
-        foreach (var size in FillerSizes)
-        {
-            while (true)
-            {
-                tx.Save("fill");
-                try
-                {
-                    using var insert = Command($"INSERT INTO fault_filler (b) VALUES (zeroblob({size}))", tx);
-                    insert.ExecuteNonQuery();
-                    tx.Release("fill");
-                }
-                catch (SqliteException e) when (e.SqliteErrorCode == 13) // SQLITE_FULL
-                {
-                    tx.Rollback("fill");
-                    tx.Release("fill");
-                    break;
-                }
-            }
-        }
-        return 0;
-    }, CancellationToken.None);
+        })
+        { Alone = true };
+        ObjectDisposedException.ThrowIf(!queue.Writer.TryWrite(request), this);
+        return request.Task;
+    }
 
     private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
     {
@@ -116,12 +94,38 @@ public sealed partial class SqliteNodeStore : INodeStore
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out var request))
+            while (batch.Count < MaxBatch && reader.TryPeek(out var next) && !(next.Alone && batch.Count > 0) && reader.TryRead(out var request))
             {
                 batch.Add(request);
+                if (request.Alone)
+                {
+                    break;
+                }
             }
-            CommitBatch(batch);
+            if (batch is [{ Alone: true } alone])
+            {
+                RunAlone(alone);
+            }
+            else
+            {
+                CommitBatch(batch);
+            }
         }
+    }
+
+    private static void RunAlone(WriteRequest request)
+    {
+        try
+        {
+            request.Execute(null!);
+        }
+#pragma warning disable CA1031 // The failure is the request's answer.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            request.Failure = e;
+        }
+        request.Complete();
     }
 
     private void CommitBatch(List<WriteRequest> batch)
@@ -141,9 +145,11 @@ public sealed partial class SqliteNodeStore : INodeStore
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
+                    batch[i].Failure = e;
+                    // SQLITE_FULL or an I/O error may have rolled the whole transaction back already; then this throws
+                    // and the whole batch fails below: nothing of it was committed.
                     tx.Rollback("w");
                     tx.Release("w");
-                    batch[i].Failure = e;
                 }
             }
             tx.Commit();
@@ -208,6 +214,9 @@ public sealed partial class SqliteNodeStore : INodeStore
     private abstract class WriteRequest
     {
         public Exception? Failure { get; set; }
+
+        /// <summary>Runs outside any batch and transaction (test hooks).</summary>
+        public bool Alone { get; init; }
 
         public abstract void Execute(SqliteTransaction tx);
 

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Node.Auth;
+using ChainGateway.Node.Configuration;
+using Spectre.Console;
+
+namespace ChainGateway.Cli.Commands;
+
+/// <summary><c>chaingw status</c>: the operator's view of a node's outbox: envelopes per partner and state, and the dead letters.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var config = CommonOptions.Config();
+        var command = new Command("status", "Show the outbox per partner and the dead letters (operator)") { config };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var api = new LocalApi(NodeConfiguration.Load(parse.GetValue(config)!), LocalUser.Operator, "operator");
+            var outbox = await api.Client.GetOutboxAsync(new OutboxRequest { MaxDeadLetters = 50 }, api.Headers, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            var table = new Table().AddColumns("partner", "queued", "delivered", "dead letter");
+            foreach (var partner in outbox.Counts.GroupBy(c => c.Partner))
+            {
+                string Count(DeliveryState state) => partner.Where(c => c.State == state).Sum(c => (long)c.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                table.AddRow(partner.Key, Count(DeliveryState.Queued), Count(DeliveryState.Delivered), Count(DeliveryState.DeadLetter));
+            }
+            AnsiConsole.Write(table);
+            foreach (var dead in outbox.DeadLetters)
+            {
+                AnsiConsole.MarkupLine($"[red]dead letter[/] {dead.MessageId} → {Markup.Escape(dead.Recipient)} after {dead.Attempts} attempt(s): {Markup.Escape(dead.LastError)}");
+            }
+            return 0;
+        });
+        return command;
+    }
+}

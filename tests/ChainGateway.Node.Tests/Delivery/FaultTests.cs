@@ -1,0 +1,121 @@
+using System.Text.Json.Nodes;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Federation;
+using ChainGateway.Core.Rules;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Tests.Infrastructure;
+
+namespace ChainGateway.Node.Tests.Delivery;
+
+/// <summary>DESIGN.md §8 under faults: a partner down and back, a permanent refusal, a receiver whose store fails.</summary>
+public sealed class FaultTests
+{
+    private static async Task SetDeliveryAsync(TestFederation federation, string organisation, int maxInFlight)
+    {
+        var file = Path.Combine(federation.ConfigDirectory(organisation), "node.json");
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        json["delivery"] = new JsonObject { ["maxInFlight"] = maxInFlight, ["maxBackoffSeconds"] = 2 };
+        await File.WriteAllTextAsync(file, json.ToJsonString());
+    }
+
+    [Fact]
+    public async Task PartnerDownThenBack_GetsEverything_UrgentFirstThenByAge()
+    {
+        await using var federation = TestFederation.Create();
+        await SetDeliveryAsync(federation, "politie", maxInFlight: 1);
+        await federation.StartAsync("politie");
+        using var sender = federation.Client("politie");
+
+        var routine = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            routine.Add((await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId);
+        }
+        var urgent = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var request = new SendRequest { Purpose = "risk-assessment", Signal = Signals.StalkingReported(), Priority = Priority.Urgent, Recipients = { "om" } };
+            urgent.Add((await sender.Api.SendAsync(request, sender.Headers)).Envelopes[0].MessageId);
+        }
+        // om is down: the envelopes wait, queued, and the failed attempts are logged.
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry", TimeSpan.FromSeconds(30));
+        Assert.Equal(DeliveryState.Queued, (await sender.WaitForFinalStateAsync(routine[0], 0)).State);
+
+        var om = await federation.StartAsync("om");
+        foreach (var id in urgent.Concat(routine))
+        {
+            Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(id)).State);
+        }
+        var arrived = (await om.Store.GetUnacknowledgedAsync(0, 100, default)).OrderBy(r => r.Sequence).Select(r => r.MessageId.ToString()).ToList();
+        Assert.Equal(urgent.Concat(routine), arrived);
+    }
+
+    [Fact]
+    public async Task PermanentRefusal_EndsAsDeadLetter_LoggedAndVisibleToTheOperator()
+    {
+        await using var federation = TestFederation.Create();
+        // om runs under another version of the agreement, signed by every party: politie's envelopes are refused for good.
+        await UseOtherAgreementAsync(federation, "om");
+        var politie = await federation.StartAsync("politie");
+        await federation.StartAsync("om");
+        using var sender = federation.Client("politie");
+
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        var status = await sender.WaitForFinalStateAsync(id);
+        Assert.Equal(DeliveryState.DeadLetter, status.State);
+        Assert.StartsWith("AGREEMENT_MISMATCH", status.LastError, StringComparison.Ordinal);
+
+        var log = await politie.Store.ReadLogAsync(0, 100, default);
+        Assert.Contains(log, e => e.Event == LogEvent.DeadLettered && e.MessageId == Guid.Parse(id) && e.ReasonCode == "AGREEMENT_MISMATCH");
+        using var operatorClient = federation.Client("politie", "operator");
+        var outbox = await operatorClient.Api.GetOutboxAsync(new OutboxRequest(), operatorClient.Headers);
+        Assert.Contains(outbox.DeadLetters, d => d.MessageId == id && d.Recipient == "om");
+        Assert.Contains(outbox.Counts, c => c.Partner == "om" && c.State == DeliveryState.DeadLetter && c.Count == 1);
+    }
+
+    [Fact]
+    public async Task ReceiverStoreFailure_EnvelopeIsNotAcknowledged_SenderRetries_NothingHalfWritten()
+    {
+        await using var federation = TestFederation.Create();
+        await SetDeliveryAsync(federation, "politie", maxInFlight: 1);
+        var politie = await federation.StartAsync("politie");
+        var om = await federation.StartAsync("om");
+        await om.Store.SimulateStoreFailureAsync(true);
+        using var sender = federation.Client("politie");
+
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Empty(await om.Store.GetUnacknowledgedAsync(0, 10, default));
+        Assert.DoesNotContain(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Received);
+
+        await om.Store.SimulateStoreFailureAsync(false);
+        Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(id)).State);
+        Assert.Single(await om.Store.GetUnacknowledgedAsync(0, 10, default), r => r.MessageId == Guid.Parse(id));
+        Assert.Single(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Received && e.MessageId == Guid.Parse(id));
+        Assert.Single(await politie.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Delivered && e.MessageId == Guid.Parse(id));
+    }
+
+    private static async Task UseOtherAgreementAsync(TestFederation federation, string organisation)
+    {
+        var agreement = Agreement.Parse(await File.ReadAllTextAsync(Path.Combine(federation.Directory, "agreement.json")));
+        var other = agreement with { Title = agreement.Title + " (other version)", Version = agreement.Version + 1 };
+        var json = System.Text.Encoding.UTF8.GetString(other.CanonicalBytes());
+        var keys = agreement.Parties.Select(p => OrganisationKeys.Load(Path.Combine(federation.ConfigDirectory(p), "keys.json"))).ToList();
+        try
+        {
+            var dir = federation.ConfigDirectory(organisation);
+            await File.WriteAllTextAsync(Path.Combine(dir, "agreement-v2.json"), json);
+            await File.WriteAllTextAsync(Path.Combine(dir, "agreement-v2.signatures.json"),
+                AgreementSignatures.Create(other, keys.Select(k => (k.Organisation, k.SigningKeyId, k.Signing))));
+            var file = Path.Combine(dir, "node.json");
+            var node = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+            node["agreement"] = "agreement-v2.json";
+            node["agreementSignatures"] = "agreement-v2.signatures.json";
+            await File.WriteAllTextAsync(file, node.ToJsonString());
+        }
+        finally
+        {
+            keys.ForEach(k => k.Dispose());
+        }
+    }
+}
