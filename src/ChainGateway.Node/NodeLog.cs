@@ -11,19 +11,19 @@ internal static partial class NodeLog
         Message = "Refused {Method}: {Reason} — {Detail}")]
     public static partial void Refused(ILogger logger, string method, string reason, string detail);
 
-    [LoggerMessage(EventId = 1002, EventName = "SignalSent", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1002, EventName = "SignalSent", Level = LogLevel.Debug,
         Message = "Queued {SignalType} {MessageId} for {Recipient} under rule {RuleId}")]
     public static partial void SignalSent(ILogger logger, string signalType, Guid messageId, string recipient, string ruleId);
 
-    [LoggerMessage(EventId = 1003, EventName = "SignalReceived", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1003, EventName = "SignalReceived", Level = LogLevel.Debug,
         Message = "Accepted {SignalType} {MessageId} from {Sender} under rule {RuleId} (log index {LogIndex})")]
     public static partial void SignalReceived(ILogger logger, string signalType, Guid messageId, string sender, string ruleId, long logIndex);
 
-    [LoggerMessage(EventId = 1004, EventName = "DuplicateReceived", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1004, EventName = "DuplicateReceived", Level = LogLevel.Debug,
         Message = "Duplicate {MessageId} from {Sender}: answered with the original receipt")]
     public static partial void DuplicateReceived(ILogger logger, Guid messageId, string sender);
 
-    [LoggerMessage(EventId = 1005, EventName = "Delivered", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1005, EventName = "Delivered", Level = LogLevel.Debug,
         Message = "Delivered {MessageId} to {Recipient}; receipt verified (their log index {LogIndex})")]
     public static partial void Delivered(ILogger logger, Guid messageId, string recipient, ulong logIndex);
 

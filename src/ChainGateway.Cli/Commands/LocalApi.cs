@@ -18,7 +18,10 @@ internal sealed class LocalApi : IDisposable
         Headers = new Metadata { { "authorization", "Bearer " + token } };
         Client = new LocalService.LocalServiceClient(channel);
         Channel = channel;
+        Configuration = configuration;
     }
+
+    public NodeConfiguration Configuration { get; }
 
     public LocalService.LocalServiceClient Client { get; }
 

@@ -7,7 +7,9 @@ namespace ChainGateway.Core.Envelope;
 /// <summary>
 /// HPKE (RFC 9180), base mode, single-shot, for exactly one suite:
 /// DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20-Poly1305 (kem 0x0020, kdf 0x0001, aead 0x0003), built on
-/// NSec's X25519, HKDF-SHA256 and ChaCha20-Poly1305.
+/// NSec's X25519 and HKDF-SHA256. The AEAD is .NET's ChaCha20Poly1305 (OpenSSL): its key is used once per
+/// message, and importing a one-time key into an NSec Key object (guarded secure memory) costs more than the
+/// whole encryption.
 /// <list type="bullet">
 /// <item>§4.1 DHKEM: enc = pkE (32 bytes); shared_secret = ExtractAndExpand(DH(skE, pkR), enc || pkRm), Nsecret = 32.</item>
 /// <item>§5.1 KeySchedule (mode_base, empty psk and psk_id): key (Nk = 32), base_nonce (Nn = 12), exporter_secret (Nh = 32).</item>
@@ -35,7 +37,6 @@ public static class Hpke
     private static ReadOnlySpan<byte> Version => "HPKE-v1"u8;
 
     private static readonly KeyDerivationAlgorithm2 Hkdf = KeyDerivationAlgorithm2.HkdfSha256;
-    private static readonly AeadAlgorithm Aead = AeadAlgorithm.ChaCha20Poly1305;
     private static readonly KeyAgreementAlgorithm Dh = KeyAgreementAlgorithm.X25519;
 
     /// <summary>Seals <paramref name="plaintext"/> to the recipient's X25519 public key.</summary>
@@ -78,13 +79,17 @@ public static class Hpke
                 plaintext.Clear();
                 return false;
             }
-            using var aeadKey = Key.Import(Aead, key, KeyBlobFormat.RawSymmetricKey);
-            if (!Aead.Decrypt(aeadKey, nonce, aad, ciphertext, plaintext))
+            using var aead = new System.Security.Cryptography.ChaCha20Poly1305(key);
+            try
+            {
+                aead.Decrypt(nonce, ciphertext[..^TagSize], ciphertext[^TagSize..], plaintext, aad);
+                return true;
+            }
+            catch (AuthenticationTagMismatchException)
             {
                 plaintext.Clear();
                 return false;
             }
-            return true;
         }
         finally
         {
@@ -120,8 +125,8 @@ public static class Hpke
             {
                 throw new CryptographicException("X25519 produced an all-zero shared secret: the recipient key is of small order");
             }
-            using var aeadKey = Key.Import(Aead, key, KeyBlobFormat.RawSymmetricKey);
-            Aead.Encrypt(aeadKey, nonce, aad, plaintext, ciphertext);
+            using var aead = new System.Security.Cryptography.ChaCha20Poly1305(key);
+            aead.Encrypt(nonce, plaintext, ciphertext[..plaintext.Length], ciphertext[plaintext.Length..], aad);
         }
         finally
         {

@@ -13,12 +13,19 @@ namespace ChainGateway.Node.Auth;
 /// </summary>
 public sealed class JwtAuthenticator
 {
+    private const int CacheLimit = 10_000;
     private readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters parameters;
+    private readonly TimeProvider time;
+
+    // A case system sends many calls with one token: a token validated once is trusted until it expires, so the
+    // signature check (the costly part) runs once per token instead of once per call.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (LocalUser User, DateTime Expires)> validated = new(StringComparer.Ordinal);
 
     public JwtAuthenticator(JwtSettings settings, string signingKeyPem, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        this.time = time;
         var ecdsa = ECDsa.Create();
         ecdsa.ImportFromPem(signingKeyPem);
         parameters = new TokenValidationParameters
@@ -57,14 +64,26 @@ public sealed class JwtAuthenticator
         {
             ChainGatewayException.Throw(ReasonCode.Unauthenticated, "a bearer token is required (authorization: Bearer <jwt>)");
         }
-        var result = await handler.ValidateTokenAsync(authorizationHeader[prefix.Length..].Trim(), parameters).ConfigureAwait(false);
+        var token = authorizationHeader[prefix.Length..].Trim();
+        var now = time.GetUtcNow().UtcDateTime;
+        if (validated.TryGetValue(token, out var cached) && now < cached.Expires)
+        {
+            return cached.User;
+        }
+        var result = await handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
             ChainGatewayException.Throw(ReasonCode.Unauthenticated, $"the bearer token is not valid: {Describe(result.Exception)}");
         }
         var subject = result.ClaimsIdentity.FindFirst("sub")?.Value ?? "unknown";
         var roles = result.ClaimsIdentity.FindAll("roles").Select(c => c.Value).ToArray();
-        return new LocalUser(subject, roles);
+        var user = new LocalUser(subject, roles);
+        if (validated.Count >= CacheLimit)
+        {
+            validated.Clear();
+        }
+        validated[token] = (user, ((JsonWebToken)result.SecurityToken).ValidTo);
+        return user;
     }
 
     private static string Describe(Exception? exception) => exception switch

@@ -140,7 +140,7 @@ public sealed class DeliverySettings
 {
     /// <summary>Envelopes in flight per partner at once.</summary>
     [JsonPropertyName("maxInFlight")]
-    public int MaxInFlight { get; set; } = 8;
+    public int MaxInFlight { get; set; } = 32;
 
     /// <summary>Longest wait between attempts to a partner that is down.</summary>
     [JsonPropertyName("maxBackoffSeconds")]

@@ -9,13 +9,19 @@ public sealed class OutboxTrigger : IDisposable
 
     public void Notify(string partner)
     {
+        var signal = For(partner);
+        if (signal.CurrentCount > 0)
+        {
+            // Already signalled: one wake-up covers every queued envelope (and an exception per send would cost more than the send).
+            return;
+        }
         try
         {
-            For(partner).Release();
+            signal.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled: one wake-up covers every queued envelope.
+            // Lost the race to another notifier: signalled all the same.
         }
     }
 

@@ -88,7 +88,7 @@ internal sealed class PartnerQueue
                     await Task.Delay(backoffUntil - now, node.Time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                var due = await store.GetDueAsync(partner, now, maxInFlight * 2, stoppingToken).ConfigureAwait(false);
+                var due = await store.GetDueAsync(partner, now, maxInFlight * 4, stoppingToken).ConfigureAwait(false);
                 if (due.Count == 0)
                 {
                     var next = await store.GetNextDueAsync(partner, stoppingToken).ConfigureAwait(false);
@@ -123,15 +123,20 @@ internal sealed class PartnerQueue
 
     private async Task DeliverBatchAsync(List<OutboxEnvelope> batch, CancellationToken stoppingToken)
     {
-        // The first envelope goes alone: if the partner is down, the rest of its queue is not tried in vain.
-        if (!await DeliverAsync(batch[0], stoppingToken).ConfigureAwait(false) || batch.Count == 1)
+        // After a failure the first envelope goes alone, as a probe: while the partner is down the rest of its queue
+        // is not tried in vain, and when it is back the oldest urgent envelope arrives first.
+        if (Volatile.Read(ref consecutiveFailures) > 0 || maxInFlight == 1)
         {
-            return;
+            if (!await DeliverAsync(batch[0], stoppingToken).ConfigureAwait(false) || batch.Count == 1)
+            {
+                return;
+            }
+            batch.RemoveAt(0);
         }
         using var unreachable = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         try
         {
-            await Parallel.ForEachAsync(batch.Skip(1), new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = unreachable.Token },
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = unreachable.Token },
                 async (item, token) =>
                 {
                     if (!await DeliverAsync(item, token).ConfigureAwait(false))
@@ -200,7 +205,7 @@ internal sealed class PartnerQueue
             Detail = $"receipt: partner log index {body.LogIndex}",
         }, cancellationToken).ConfigureAwait(false);
         NodeLog.Delivered(logger, item.MessageId, partner, body.LogIndex);
-        deliveries.Notify();
+        deliveries.Notify(item.MessageId);
         return true;
     }
 
@@ -252,6 +257,6 @@ internal sealed class PartnerQueue
             Detail = detail,
         }, cancellationToken).ConfigureAwait(false);
         NodeLog.DeadLettered(logger, item.MessageId, partner, $"{reason}: {detail}");
-        deliveries.Notify();
+        deliveries.Notify(item.MessageId);
     }
 }

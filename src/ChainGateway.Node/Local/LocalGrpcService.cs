@@ -75,11 +75,12 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
         while (true)
         {
             // Take the wake-up task BEFORE reading, so a delivery in between is not missed.
-            var next = deliveries.NextAsync();
+            var next = deliveries.NextAsync(id);
             status = await store.GetOutboxStatusAsync(id, context.CancellationToken).ConfigureAwait(false)
                 ?? throw new RpcException(new Status(StatusCode.NotFound, $"no sent message {id}"));
             if (status.State != OutboxState.Queued || wait == TimeSpan.Zero)
             {
+                deliveries.Forget(id, next);
                 break;
             }
             try
@@ -88,6 +89,7 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
             }
             catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
             {
+                deliveries.Forget(id, next);
                 break;
             }
         }

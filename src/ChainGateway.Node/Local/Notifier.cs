@@ -21,5 +21,32 @@ public class Notifier
 /// <summary>Wakes Subscribe streams when the inbox grows.</summary>
 public sealed class InboxNotifier : Notifier;
 
-/// <summary>Wakes status waiters when a sent message was delivered or dead-lettered.</summary>
-public sealed class DeliveryNotifier : Notifier;
+/// <summary>
+/// Wakes the status waiters of one sent message when it is delivered or dead-lettered; waiters of other messages
+/// sleep on, so thousands of waiters cost nothing per delivery.
+/// </summary>
+public sealed class DeliveryNotifier
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, TaskCompletionSource> waiters = new();
+
+    /// <summary>A task that completes at the next <see cref="Notify"/> for <paramref name="messageId"/>; take it BEFORE reading the state.</summary>
+    public Task NextAsync(Guid messageId) =>
+        waiters.GetOrAdd(messageId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Notify(Guid messageId)
+    {
+        if (waiters.TryRemove(messageId, out var waiter))
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    /// <summary>Drops a waiter nobody waits on any more (the caller gave up).</summary>
+    public void Forget(Guid messageId, Task task)
+    {
+        if (waiters.TryGetValue(messageId, out var waiter) && waiter.Task == task && task.IsCompleted is false)
+        {
+            waiters.TryRemove(KeyValuePair.Create(messageId, waiter));
+        }
+    }
+}
