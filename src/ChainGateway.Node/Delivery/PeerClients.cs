@@ -54,6 +54,9 @@ public sealed class PeerClients(NodeContext node) : IDisposable
         return GrpcChannel.ForAddress("https://" + endpoint, new GrpcChannelOptions
         {
             HttpHandler = handler,
+            // Reconnect soon after a partner restarts; the delivery queue has its own, persisted backoff.
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(2),
             MaxReceiveMessageSize = 1024 * 1024,
             MaxSendMessageSize = 1024 * 1024,
         });
