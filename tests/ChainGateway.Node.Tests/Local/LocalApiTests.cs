@@ -25,7 +25,11 @@ public sealed class LocalApiTests : IAsyncLifetime
     private async Task<RpcException> SendWith(string token, Signal? signal = null, string purpose = "risk-assessment", string to = "om")
     {
         using var client = new LocalClient(federation.Configuration("politie"), [], token);
-        return await Assert.ThrowsAsync<RpcException>(() => client.SendAsync(purpose, signal ?? Signals.StalkingReported(), to));
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.SendAsync(purpose, signal ?? Signals.StalkingReported(), to));
+        // The refusing node logged it, with its reason code.
+        var reason = ErrorMapping.ReasonOf(error)!.Value.ToWire();
+        Assert.Contains(federation.Logs.Events, e => e.EventId.Name == "Refused" && e.Message.Contains(reason, StringComparison.Ordinal));
+        return error;
     }
 
     private string Token(TimeSpan lifetime, string? audience = null, string? keyPath = null, string role = LocalUser.Caseworker) =>
