@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ChainGateway.Contracts.V1;
+
+namespace ChainGateway.Benchmarks;
+
+/// <summary>
+/// Urgent-signal latency (the ProximityAlert path: priority urgent) while routine signals saturate the link:
+/// routine senders run closed-loop at full concurrency, and an urgent signal goes out every 100 ms.
+/// </summary>
+internal static class PriorityScenario
+{
+    public static async Task<Result> RunAsync(TimeSpan duration, int concurrency)
+    {
+        await using var federation = await BenchFederation.StartAsync().ConfigureAwait(false);
+        var (client, headers, channel) = federation.Local("politie");
+        using (channel)
+        {
+            var routine = new SendRequest { Purpose = "risk-assessment", Signal = BenchFederation.SampleSignal(), Recipients = { "om" }, Priority = Priority.Routine };
+            var urgent = new SendRequest { Purpose = "risk-assessment", Signal = BenchFederation.SampleSignal(), Recipients = { "om" }, Priority = Priority.Urgent };
+            await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.SendAsync(routine, headers).ResponseAsync)).ConfigureAwait(false);
+
+            var clock = Stopwatch.StartNew();
+            long routineSent = 0;
+            var flood = Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+            {
+                while (clock.Elapsed < duration)
+                {
+                    await client.SendAsync(routine, headers).ConfigureAwait(false);
+                    Interlocked.Increment(ref routineSent);
+                }
+            }));
+            var latencies = new ConcurrentBag<double>();
+            var probes = new List<Task>();
+            using (var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100)))
+            {
+                while (clock.Elapsed < duration && await tick.WaitForNextTickAsync().ConfigureAwait(false))
+                {
+                    probes.Add(Task.Run(async () =>
+                    {
+                        var started = Stopwatch.GetTimestamp();
+                        var sent = await client.SendAsync(urgent, headers).ConfigureAwait(false);
+                        var status = await client.GetDeliveryStatusAsync(
+                            new DeliveryStatusRequest { MessageId = sent.Envelopes[0].MessageId, WaitSeconds = 60 }, headers).ConfigureAwait(false);
+                        if (status.State == DeliveryState.Delivered)
+                        {
+                            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        }
+                    }));
+                }
+            }
+            await flood.ConfigureAwait(false);
+            await Task.WhenAll(probes).ConfigureAwait(false);
+            var (p50, p99, p999) = Percentiles.Of(latencies);
+            return new Result("priority", "urgent delivered", latencies.Count, p50, p99, p999, new Dictionary<string, double>
+            {
+                ["routine_sent_per_s"] = routineSent / duration.TotalSeconds,
+                ["urgent_samples"] = latencies.Count,
+            });
+        }
+    }
+}

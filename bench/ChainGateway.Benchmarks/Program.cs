@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using ChainGateway.Benchmarks;
+using Spectre.Console;
+
+// The performance harness (docs/performance.md). Scenarios: baseline, signal, priority, crypto, log, match, all.
+// Binds only to 127.0.0.1, bounded in time; --smoke runs each for about a second (the test suite does that).
+if (args is [BaselineScenario.ServerVerb, var configDirectory])
+{
+    return await BaselineScenario.ServeAsync(configDirectory);
+}
+var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var smoke = args.Contains("--smoke");
+var outDirectory = Option("--out") ?? "bench-results";
+var seconds = double.Parse(Option("--seconds") ?? (smoke ? "1" : "15"), CultureInfo.InvariantCulture);
+var concurrency = int.Parse(Option("--concurrency") ?? (smoke ? "4" : "64"), CultureInfo.InvariantCulture);
+var duration = TimeSpan.FromSeconds(seconds);
+string[] known = ["baseline", "signal", "priority", "crypto", "log", "match"];
+var selected = scenario == "all" ? known : known.Contains(scenario) ? [scenario] : null;
+if (selected is null)
+{
+    Console.Error.WriteLine($"unknown scenario '{scenario}'; one of: {string.Join(", ", known)}, all");
+    return 2;
+}
+
+var results = new List<Result>();
+double primitivesSeal = double.NaN, primitivesOpen = double.NaN;
+foreach (var name in selected)
+{
+    AnsiConsole.MarkupLine($"[grey]bench: {name} ({duration.TotalSeconds:F0} s, concurrency {concurrency})[/]");
+    results.Add(name switch
+    {
+        "crypto" => CryptoScenario.Run(smoke ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1), out primitivesSeal, out primitivesOpen),
+        "baseline" => await BaselineScenario.RunAsync(duration, concurrency),
+        "signal" => await SignalScenario.RunAsync(duration, concurrency),
+        "priority" => await PriorityScenario.RunAsync(duration, concurrency),
+        "log" => Result.Skipped("log", "the transparency log (issue 7) is not built yet"),
+        _ => Result.Skipped("match", "subject matching (issue 6) is not built yet"),
+    });
+}
+
+var table = new Table().AddColumns("scenario", "throughput", "unit", "p50 ms", "p99 ms", "p999 ms");
+foreach (var r in results)
+{
+    table.AddRow(r.Scenario, F(r.Throughput), Markup.Escape(r.Unit), F(r.P50Ms), F(r.P99Ms), F(r.P999Ms));
+}
+AnsiConsole.Write(table);
+foreach (var r in results.Where(r => r.Extra.Count > 0))
+{
+    Console.WriteLine($"{r.Scenario}: {string.Join(", ", r.Extra.Select(e => $"{e.Key}={F(e.Value)}"))}");
+}
+
+var ratios = new Dictionary<string, double>();
+var signal = results.FirstOrDefault(r => r.Scenario == "signal");
+var baseline = results.FirstOrDefault(r => r.Scenario == "baseline");
+var crypto = results.FirstOrDefault(r => r.Scenario == "crypto");
+if (signal is not null && baseline is not null)
+{
+    ratios["signal/baseline"] = signal.Throughput / baseline.Throughput;
+}
+if (crypto is not null)
+{
+    ratios["crypto seal cost / primitives"] = crypto.Extra["seal_cost_vs_primitives"];
+    ratios["crypto open cost / primitives"] = crypto.Extra["open_cost_vs_primitives"];
+}
+if (signal is not null && !double.IsNaN(primitivesSeal))
+{
+    // The crypto floor: what the cores could do doing nothing but each signal's public-key and AEAD work.
+    var floor = Environment.ProcessorCount / ((1 / primitivesSeal) + (1 / primitivesOpen));
+    ratios["crypto floor signals/s"] = floor;
+    ratios["signal/crypto floor"] = signal.Throughput / floor;
+}
+foreach (var (name, value) in ratios)
+{
+    Console.WriteLine($"ratio: {name} = {F(value)}");
+}
+
+Directory.CreateDirectory(outDirectory);
+var file = Path.Combine(outDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
+{
+    machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), runtime = Environment.Version.ToString() },
+    settings = new { seconds, concurrency, smoke },
+    results,
+    ratios,
+}, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+Console.WriteLine($"bench: results written to {file}");
+return 0;
+
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+
+static string F(double value) => double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "F0" : "F2", CultureInfo.InvariantCulture);

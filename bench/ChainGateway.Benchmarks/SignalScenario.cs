@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ChainGateway.Contracts.V1;
+
+namespace ChainGateway.Benchmarks;
+
+/// <summary>
+/// End-to-end durable signals between two node processes: Send acknowledged (outbox committed) → receiver's inbox
+/// committed → signed receipt verified and stored at the sender. Phase 1 runs closed-loop at full concurrency (the
+/// maximum throughput); phase 2 sends at half that rate, open-loop, for the latency at a realistic load.
+/// </summary>
+internal static class SignalScenario
+{
+    public static async Task<Result> RunAsync(TimeSpan duration, int concurrency)
+    {
+        await using var federation = await BenchFederation.StartAsync().ConfigureAwait(false);
+        var (client, headers, channel) = federation.Local("politie");
+        using (channel)
+        {
+            var request = new SendRequest { Purpose = "risk-assessment", Signal = BenchFederation.SampleSignal(), Recipients = { "om" } };
+            async Task<double> OneAsync()
+            {
+                var started = Stopwatch.GetTimestamp();
+                var sent = await client.SendAsync(request, headers).ConfigureAwait(false);
+                var status = await client.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = sent.Envelopes[0].MessageId, WaitSeconds = 60 }, headers)
+                    .ConfigureAwait(false);
+                return status.State == DeliveryState.Delivered ? Stopwatch.GetElapsedTime(started).TotalMilliseconds : double.NaN;
+            }
+
+            // Warm-up: JIT, connections, SQLite caches.
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(200, concurrency * 4)).Select(_ => OneAsync())).ConfigureAwait(false);
+
+            var cpuSender = federation.Sender.CpuSeconds();
+            var cpuReceiver = federation.Receiver.CpuSeconds();
+            var latencies = new ConcurrentBag<double>();
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+            {
+                while (clock.Elapsed < duration)
+                {
+                    latencies.Add(await OneAsync().ConfigureAwait(false));
+                }
+            })).ConfigureAwait(false);
+            var elapsed = clock.Elapsed.TotalSeconds;
+            var delivered = latencies.Count(l => !double.IsNaN(l));
+            var throughput = delivered / elapsed;
+            var cpuPer1000Sender = (federation.Sender.CpuSeconds() - cpuSender) / delivered * 1000;
+            var cpuPer1000Receiver = (federation.Receiver.CpuSeconds() - cpuReceiver) / delivered * 1000;
+            var (p50, p99, p999) = Percentiles.Of(latencies.Where(l => !double.IsNaN(l)));
+
+            // Phase 2: half the maximum rate, open loop.
+            var half = Math.Max(1, throughput / 2);
+            var paced = new ConcurrentBag<double>();
+            var inFlight = new List<Task>();
+            var pacedClock = Stopwatch.StartNew();
+            var count = 0;
+            while (pacedClock.Elapsed < duration / 2)
+            {
+                var due = TimeSpan.FromSeconds(count / half) - pacedClock.Elapsed;
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due).ConfigureAwait(false);
+                }
+                count++;
+                inFlight.Add(Task.Run(async () => paced.Add(await OneAsync().ConfigureAwait(false))));
+            }
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
+            var (hp50, hp99, hp999) = Percentiles.Of(paced.Where(l => !double.IsNaN(l)));
+
+            return new Result("signal", "signals/s", throughput, p50, p99, p999, new Dictionary<string, double>
+            {
+                ["delivered"] = delivered,
+                ["concurrency"] = concurrency,
+                ["half_rate_per_s"] = half,
+                ["half_rate_p50_ms"] = hp50,
+                ["half_rate_p99_ms"] = hp99,
+                ["half_rate_p999_ms"] = hp999,
+                ["sender_cpu_s_per_1000"] = cpuPer1000Sender,
+                ["receiver_cpu_s_per_1000"] = cpuPer1000Receiver,
+                ["sender_peak_rss_mb"] = federation.Sender.PeakRssMb(),
+                ["receiver_peak_rss_mb"] = federation.Receiver.PeakRssMb(),
+            });
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ChainGateway.EndToEnd.Tests;
+
+/// <summary>A smoke run of every benchmark scenario (seconds, tiny counts) so the harness never rots. No speed assertion.</summary>
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public async Task EveryScenario_RunsAndWritesItsResults()
+    {
+        var outDirectory = Path.Combine(Path.GetTempPath(), "chaingw-bench-smoke-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "ChainGateway.Benchmarks.dll"), "all", "--smoke", "--out", outDirectory })
+            {
+                start.ArgumentList.Add(argument);
+            }
+            start.Environment["NO_COLOR"] = "1";
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+            await process.WaitForExitAsync(timeout.Token);
+            var output = await stdout + await stderr;
+            Assert.True(process.ExitCode == 0, output);
+
+            var file = Assert.Single(Directory.GetFiles(outDirectory, "bench-*.json"));
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+            var scenarios = json.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("Scenario").GetString()).ToList();
+            Assert.Equal(["baseline", "signal", "priority", "crypto", "log", "match"], scenarios);
+            foreach (var result in json.RootElement.GetProperty("results").EnumerateArray().Take(4))
+            {
+                Assert.True(result.GetProperty("Throughput").GetDouble() > 0, result.ToString());
+            }
+            Assert.Contains("ratio: signal/baseline", output, StringComparison.Ordinal);
+            Assert.Contains("ratio: signal/crypto floor", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(outDirectory))
+            {
+                Directory.Delete(outDirectory, recursive: true);
+            }
+        }
+    }
+}
