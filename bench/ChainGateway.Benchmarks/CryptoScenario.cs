@@ -26,10 +26,18 @@ internal static class CryptoScenario
         var opener = new EnvelopeOpener("om", receiver, trustList, agreementHash, TimeProvider.System, EnvelopeLimits.Default);
         var header = new EnvelopeHeader
         {
-            Version = 1, MessageId = ByteString.CopyFrom(MessageId.ToBytes(MessageId.New(TimeProvider.System))), Sender = "politie", Recipient = "om",
-            SignalType = "StalkingReported", Purpose = "risk-assessment", RuleId = "r", AgreementHash = ByteString.CopyFrom(agreementHash),
-            SenderKeyId = sender.SigningKeyId, RecipientKeyId = receiver.EnvelopeKeyId,
-            CreatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(1)),
+            Version = 1,
+            MessageId = ByteString.CopyFrom(MessageId.ToBytes(MessageId.New(TimeProvider.System))),
+            Sender = "politie",
+            Recipient = "om",
+            SignalType = "StalkingReported",
+            Purpose = "risk-assessment",
+            RuleId = "r",
+            AgreementHash = ByteString.CopyFrom(agreementHash),
+            SenderKeyId = sender.SigningKeyId,
+            RecipientKeyId = receiver.EnvelopeKeyId,
+            CreatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(1)),
         };
         var payload = new SignalPayload { Signal = BenchFederation.SampleSignal() };
         var sealedEnvelope = EnvelopeSealer.Seal(header, payload, receiver.Envelope.PublicKey, sender.Signing).Envelope;

@@ -12,12 +12,22 @@ namespace ChainGateway.Core.Rules;
 /// </summary>
 public static class FieldMinimiser
 {
+    private static readonly MessageParser<Signal> KnownFieldsOnly = Signal.Parser.WithDiscardUnknownFields(true);
+
+    /// <summary>A copy with only the allowed fields, and no unknown fields (which could otherwise smuggle data past the rule).</summary>
     public static Signal Minimise(Signal signal, IReadOnlyCollection<string> allowedFields)
     {
         ArgumentNullException.ThrowIfNull(signal);
-        var copy = signal.Clone();
+        var copy = KnownFieldsOnly.ParseFrom(signal.ToByteString());
         Clear(copy, string.Empty, allowedFields);
         return copy;
+    }
+
+    /// <summary>True when the signal carries fields our protos do not define (kept by the parser as unknown fields).</summary>
+    public static bool HasUnknownFields(Signal signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        return KnownFieldsOnly.ParseFrom(signal.ToByteString()).CalculateSize() != signal.CalculateSize();
     }
 
     /// <summary>The path of the first set field the rule does not allow, or null.</summary>

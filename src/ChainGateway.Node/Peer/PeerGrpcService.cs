@@ -58,6 +58,11 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
                     $"the sender names rule '{header.RuleId}' but this node's agreement allows the exchange only under '{rule.Id}'",
                     metadata: new Dictionary<string, string> { ["rule_id"] = header.RuleId });
             }
+            if (FieldMinimiser.HasUnknownFields(signal))
+            {
+                ChainGatewayException.Throw(ReasonCode.FieldNotAllowed, "the signal carries fields that no version of the catalogue defines", "signal",
+                    new Dictionary<string, string> { ["rule_id"] = rule.Id });
+            }
             var disallowed = FieldMinimiser.FirstDisallowedField(signal, rule.AllowedFields);
             if (disallowed is not null)
             {

@@ -45,6 +45,19 @@ public sealed class FieldMinimiserTests
     }
 
     [Fact]
+    public void UnknownFields_AreDetected_AndMinimisationDropsThem()
+    {
+        // Field 15 of RiskAssessed is not defined: a sender could hide anything there.
+        var smuggled = new Google.Protobuf.WellKnownTypes.BytesValue { Value = ByteString.CopyFromUtf8("123456782") }.ToByteArray();
+        var inner = FullRisk().RiskAssessed.ToByteArray().Concat(new byte[] { (15 << 3) | 2, (byte)smuggled.Length }).Concat(smuggled).ToArray();
+        var signal = Signal.Parser.ParseFrom(new byte[] { (2 << 3) | 2, (byte)inner.Length }.Concat(inner).ToArray());
+        Assert.True(FieldMinimiser.HasUnknownFields(signal));
+        var minimised = FieldMinimiser.Minimise(signal, AllPaths);
+        Assert.False(FieldMinimiser.HasUnknownFields(minimised));
+        Assert.False(FieldMinimiser.HasUnknownFields(FullRisk()));
+    }
+
+    [Fact]
     public void AnotherSignalKind_IsEntirelyDisallowed() =>
         Assert.Equal("stalking_reported", FieldMinimiser.FirstDisallowedField(
             new Signal { StalkingReported = new StalkingReported { CaseReference = "x" } }, RiskForSupervision));

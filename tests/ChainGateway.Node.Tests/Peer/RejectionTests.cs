@@ -180,6 +180,18 @@ public sealed class RejectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnknownFieldInsideAnAllowedMessage_IsFieldNotAllowed()
+    {
+        // Field 15 of RiskAssessed is defined nowhere: data hidden there would pass a check on known fields only.
+        var allowed = HandBuilt.RiskForSupervision(politie).RiskAssessed.ToByteArray();
+        var hidden = ByteString.CopyFromUtf8("123456782").ToByteArray();
+        var inner = allowed.Concat(new byte[] { (15 << 3) | 2, (byte)hidden.Length }).Concat(hidden).ToArray();
+        var signal = Signal.Parser.ParseFrom(new byte[] { (2 << 3) | 2, (byte)inner.Length }.Concat(inner).ToArray());
+        var envelope = HandBuilt.Envelope(politie, "reclassering", "risk-for-supervision", "protection-order-enforcement", signal);
+        Assert.Equal(ReasonCode.FieldNotAllowed, await RefusalOf(envelope));
+    }
+
+    [Fact]
     public async Task OtherAgreementHash_IsAgreementMismatch() =>
         Assert.Equal(ReasonCode.AgreementMismatch,
             await RefusalOf(Valid(h => h.AgreementHash = ByteString.CopyFrom(new byte[32]))));
