@@ -9,6 +9,7 @@ var root = new RootCommand("chaingw — the ChainGateway node and its tools")
     SendCommand.Create(),
     WatchCommand.Create(),
     StatusCommand.Create(),
+    LogCommand.Create(),
     DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

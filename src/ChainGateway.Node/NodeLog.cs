@@ -50,4 +50,8 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1011, EventName = "Failed", Level = LogLevel.Error,
         Message = "{Method} failed; answered UNAVAILABLE so the caller retries")]
     public static partial void Failed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 1012, EventName = "CheckpointSigned", Level = LogLevel.Information,
+        Message = "Signed a checkpoint of the sharing log at size {Size}, root {Root}")]
+    public static partial void CheckpointSigned(ILogger logger, long size, string root);
 }

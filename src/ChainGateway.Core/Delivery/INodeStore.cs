@@ -56,6 +56,15 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>Appends one entry on its own (refusals, agreement loaded); returns its index.</summary>
     Task<long> AppendLogAsync(LogEntry entry, CancellationToken cancellationToken);
 
-    /// <summary>Log entries from <paramref name="fromIndex"/> on, in order.</summary>
+    /// <summary>Log entries from <paramref name="fromIndex"/> on, in order, with their stored leaf hashes.</summary>
     Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken);
+
+    /// <summary>Stored leaf hashes from <paramref name="fromIndex"/> (1-based entry index) on, in order.</summary>
+    Task<IReadOnlyList<byte[]>> ReadLeafHashesAsync(long fromIndex, int max, CancellationToken cancellationToken);
+
+    /// <summary>Stores a signed checkpoint (C2SP tlog-checkpoint note) of the log at <paramref name="size"/>.</summary>
+    Task AppendCheckpointAsync(long size, byte[] root, string note, DateTimeOffset time, CancellationToken cancellationToken);
+
+    /// <summary>Every stored checkpoint note, smallest size first.</summary>
+    Task<IReadOnlyList<string>> ReadCheckpointsAsync(CancellationToken cancellationToken);
 }

@@ -50,6 +50,9 @@ public sealed record LogEntry
     public string? ForeignTraceId { get; init; }
 
     public string? ForeignSpanId { get; init; }
+
+    /// <summary>As stored: the RFC 9162 leaf hash of the entry's canonical bytes (<see cref="LogEntryEncoding"/>); null before append.</summary>
+    public byte[]? LeafHash { get; init; }
 }
 
 /// <summary>What a log entry records.</summary>

@@ -48,6 +48,9 @@ public sealed class NodeConfiguration
     [JsonPropertyName("delivery")]
     public DeliverySettings Delivery { get; set; } = new();
 
+    [JsonPropertyName("sharingLog")]
+    public SharingLogSettings SharingLog { get; set; } = new();
+
     /// <summary>The directory relative paths are resolved against.</summary>
     [JsonIgnore]
     public string BaseDirectory { get; set; } = ".";
@@ -134,6 +137,13 @@ public sealed class LimitSettings
 
     [JsonPropertyName("envelopeLifetimeHours")]
     public int EnvelopeLifetimeHours { get; set; } = 72;
+}
+
+public sealed class SharingLogSettings
+{
+    /// <summary>How often the node signs a checkpoint of its sharing log (when it grew).</summary>
+    [JsonPropertyName("checkpointSeconds")]
+    public int CheckpointSeconds { get; set; } = 60;
 }
 
 public sealed class DeliverySettings

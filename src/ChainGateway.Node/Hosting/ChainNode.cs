@@ -103,6 +103,8 @@ public sealed class ChainNode : IAsyncDisposable
         services.AddSingleton(new JwtAuthenticator(configuration.Jwt, File.ReadAllText(configuration.Resolve(configuration.Jwt.SigningKey)), time));
         services.AddSingleton<LocalAuthInterceptor>();
         services.AddHostedService<OutboxWorker>();
+        services.AddSingleton<SharingLogCheckpoints>();
+        services.AddHostedService(sp => sp.GetRequiredService<SharingLogCheckpoints>());
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorInterceptor>();
@@ -133,10 +135,16 @@ public sealed class ChainNode : IAsyncDisposable
         return new ChainNode(app, context, store);
     }
 
+    /// <summary>Signs a checkpoint of the sharing log now (if it grew); returns the note.</summary>
+    public Task<string?> CheckpointAsync(CancellationToken cancellationToken = default) =>
+        app.Services.GetRequiredService<SharingLogCheckpoints>().CheckpointAsync(cancellationToken);
+
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
+        // A last checkpoint on a graceful stop, so everything stored is covered by a signed root.
+        await CheckpointAsync().ConfigureAwait(false);
         await app.StopAsync().ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);

@@ -14,7 +14,7 @@ public sealed partial class SqliteNodeStore
             using var command = Command(c, """
                 SELECT idx, time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,
                        subject_pseudonym, message_id, envelope_hash, outcome, reason_code, detail,
-                       trace_id, span_id, foreign_trace_id, foreign_span_id
+                       trace_id, span_id, foreign_trace_id, foreign_span_id, leaf_hash
                 FROM sharing_log WHERE idx >= $from ORDER BY idx LIMIT $max
                 """);
             command.Parameters.AddWithValue("$from", fromIndex);
@@ -44,6 +44,7 @@ public sealed partial class SqliteNodeStore
                     SpanId = NullableString(reader, 16),
                     ForeignTraceId = NullableString(reader, 17),
                     ForeignSpanId = NullableString(reader, 18),
+                    LeafHash = (byte[])reader[19],
                 });
             }
             return entries;
@@ -54,9 +55,9 @@ public sealed partial class SqliteNodeStore
         using var command = Command("""
             INSERT INTO sharing_log (time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,
                 subject_pseudonym, message_id, envelope_hash, outcome, reason_code, detail, trace_id, span_id,
-                foreign_trace_id, foreign_span_id)
+                foreign_trace_id, foreign_span_id, leaf_hash)
             VALUES ($time, $event, $partner, $user, $purpose, $activity, $rule, $signal, $subject, $message, $hash,
-                $outcome, $reason, $detail, $trace, $span, $ftrace, $fspan)
+                $outcome, $reason, $detail, $trace, $span, $ftrace, $fspan, $leaf)
             RETURNING idx
             """, tx);
         var p = command.Parameters;
@@ -78,9 +79,51 @@ public sealed partial class SqliteNodeStore
         p.AddWithValue("$span", (object?)entry.SpanId ?? DBNull.Value);
         p.AddWithValue("$ftrace", (object?)entry.ForeignTraceId ?? DBNull.Value);
         p.AddWithValue("$fspan", (object?)entry.ForeignSpanId ?? DBNull.Value);
+        // The leaf commits to exactly what is stored: the time at the millisecond the column keeps.
+        var stored = entry with { Time = Time(Ticks(entry.Time)) };
+        p.AddWithValue("$leaf", MerkleTree.HashLeaf(LogEntryEncoding.Encode(stored)));
         return (long)command.ExecuteScalar()!;
     }
 
     private static string? NullableString(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public Task<IReadOnlyList<byte[]>> ReadLeafHashesAsync(long fromIndex, int max, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<byte[]>>(c =>
+        {
+            using var command = Command(c, "SELECT leaf_hash FROM sharing_log WHERE idx >= $from ORDER BY idx LIMIT $max");
+            command.Parameters.AddWithValue("$from", fromIndex);
+            command.Parameters.AddWithValue("$max", max);
+            using var reader = command.ExecuteReader();
+            var leaves = new List<byte[]>();
+            while (reader.Read())
+            {
+                leaves.Add((byte[])reader[0]);
+            }
+            return leaves;
+        }, cancellationToken);
+
+    public Task AppendCheckpointAsync(long size, byte[] root, string note, DateTimeOffset time, CancellationToken cancellationToken) =>
+        WriteAsync(tx =>
+        {
+            using var command = Command("INSERT OR IGNORE INTO checkpoints (size, root, note, created_at) VALUES ($size, $root, $note, $at)", tx);
+            command.Parameters.AddWithValue("$size", size);
+            command.Parameters.AddWithValue("$root", root);
+            command.Parameters.AddWithValue("$note", note);
+            command.Parameters.AddWithValue("$at", Ticks(time));
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ReadCheckpointsAsync(CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<string>>(c =>
+        {
+            using var command = Command(c, "SELECT note FROM checkpoints ORDER BY size");
+            using var reader = command.ExecuteReader();
+            var notes = new List<string>();
+            while (reader.Read())
+            {
+                notes.Add(reader.GetString(0));
+            }
+            return notes;
+        }, cancellationToken);
 }

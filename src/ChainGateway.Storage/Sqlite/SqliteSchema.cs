@@ -61,7 +61,15 @@ internal static class SqliteSchema
             trace_id            TEXT,
             span_id             TEXT,
             foreign_trace_id    TEXT,
-            foreign_span_id     TEXT
+            foreign_span_id     TEXT,
+            leaf_hash           BLOB    NOT NULL
+        );
+
+        CREATE TABLE checkpoints (
+            size       INTEGER PRIMARY KEY,
+            root       BLOB    NOT NULL,
+            note       TEXT    NOT NULL,
+            created_at INTEGER NOT NULL
         );
         """,
     ];

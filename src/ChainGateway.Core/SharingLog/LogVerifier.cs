@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using NSec.Cryptography;
+
+namespace ChainGateway.Core.SharingLog;
+
+/// <summary>
+/// Recomputes the sharing log from what is stored (DESIGN.md §7): every entry's canonical bytes and RFC 9162 leaf
+/// hash (compared with the stored leaf hash), the Merkle root at every checkpoint's size (compared with the signed
+/// root), and every checkpoint's signature. Stops at the first problem and names it.
+/// </summary>
+public sealed class LogVerifier(string origin, PublicKey signingKey)
+{
+    private readonly MerkleTree tree = new();
+    private readonly List<string> checkpoints = [];
+
+    public long Entries => tree.Size;
+
+    /// <summary>Feeds the next entry (in index order); returns a problem, or null when the entry is sound.</summary>
+    public string? Add(LogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var expectedIndex = tree.Size + 1;
+        if (entry.Index != expectedIndex)
+        {
+            return $"entry #{expectedIndex}: missing (the next stored entry is #{entry.Index})";
+        }
+        byte[] leaf;
+        try
+        {
+            leaf = MerkleTree.HashLeaf(LogEntryEncoding.Encode(entry));
+        }
+        catch (ArgumentException e)
+        {
+            return $"entry #{entry.Index}: cannot be encoded ({e.Message})";
+        }
+        if (entry.LeafHash is null || !CryptographicOperations.FixedTimeEquals(leaf, entry.LeafHash))
+        {
+            return $"entry #{entry.Index}: its stored leaf hash does not match its fields (the entry or its hash was changed)";
+        }
+        tree.Append(leaf);
+        return null;
+    }
+
+    /// <summary>Checks every checkpoint against the entries fed so far; returns the first problem, or null.</summary>
+    public string? CheckCheckpoints(IEnumerable<string> notes)
+    {
+        ArgumentNullException.ThrowIfNull(notes);
+        foreach (var note in notes)
+        {
+            checkpoints.Add(note);
+            var checkpoint = Checkpoint.Open(note, origin, signingKey);
+            if (checkpoint is null)
+            {
+                var size = Checkpoint.TryParse(note, out var unverified) ? unverified.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
+                return $"checkpoint at size {size}: its signature does not verify with the node's key, or the note is malformed";
+            }
+            if (checkpoint.Origin != origin)
+            {
+                return $"checkpoint at size {checkpoint.Size}: origin '{checkpoint.Origin}' is not '{origin}'";
+            }
+            if (checkpoint.Size > tree.Size)
+            {
+                return $"checkpoint at size {checkpoint.Size}: the log holds only {tree.Size} entries (entries after #{tree.Size} were removed)";
+            }
+            if (!CryptographicOperations.FixedTimeEquals(tree.RootAt(checkpoint.Size), checkpoint.RootHash))
+            {
+                return $"checkpoint at size {checkpoint.Size}: the entries #1..#{checkpoint.Size} no longer hash to its signed root (history was rewritten)";
+            }
+        }
+        return null;
+    }
+
+    public int Checkpoints => checkpoints.Count;
+}

@@ -1,0 +1,118 @@
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Hosting;
+using ChainGateway.Node.Tests.Infrastructure;
+using ChainGateway.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace ChainGateway.Node.Tests.SharingLog;
+
+/// <summary><c>log verify</c>: recomputes leaves and roots from the store and checks the signed checkpoints; names the first bad entry.</summary>
+public sealed class LogVerifyTests : IAsyncLifetime
+{
+    private TestFederation federation = null!;
+    private string storePath = null!;
+
+    public async Task InitializeAsync()
+    {
+        federation = TestFederation.Create();
+        var politie = await federation.StartAsync("politie");
+        var om = await federation.StartAsync("om");
+        using var sender = federation.Client("politie");
+        for (var i = 0; i < 4; i++)
+        {
+            var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+            Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(id)).State);
+            Assert.NotNull(await politie.CheckpointAsync());
+        }
+        storePath = politie.Store.Path;
+        await federation.StopAsync(politie);
+        await federation.StopAsync(om);
+    }
+
+    public async Task DisposeAsync() => await federation.DisposeAsync();
+
+    private async Task<LogAuditResult> VerifyAsync()
+    {
+        using var node = NodeContext.Load(federation.Configuration("politie"), TimeProvider.System);
+        var store = new SqliteNodeStore(storePath);
+        await using (store)
+        {
+            await store.InitializeAsync(default);
+            return await SharingLogAudit.VerifyAsync(node, store, null, default);
+        }
+    }
+
+    private void Execute(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = new SqliteConnection($"Data Source={storePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        command.ExecuteNonQuery();
+    }
+
+    [Fact]
+    public async Task UntouchedLog_Verifies_WithEveryCheckpoint()
+    {
+        var result = await VerifyAsync();
+        Assert.True(result.Ok, result.Problem);
+        Assert.True(result.Entries >= 9, $"{result.Entries} entries");
+        Assert.True(result.Checkpoints >= 4, $"{result.Checkpoints} checkpoints");
+    }
+
+    [Theory]
+    [InlineData("partner", "veilig-thuis")]
+    [InlineData("outcome", "denied")]
+    [InlineData("time", 1L)]
+    [InlineData("rule_id", "another-rule")]
+    public async Task ChangedEntryField_IsDetected_NamingTheEntry(string column, object value)
+    {
+        Execute($"UPDATE sharing_log SET {column} = $v WHERE idx = 3", ("$v", value));
+        var result = await VerifyAsync();
+        Assert.False(result.Ok);
+        Assert.StartsWith("entry #3:", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RewrittenEntryWithRecomputedLeafHash_IsCaughtByTheSignedCheckpoint()
+    {
+        // A careful forger changes an entry AND its leaf hash; only the signed root can tell.
+        LogEntry third;
+        {
+            var store = new SqliteNodeStore(storePath);
+            await using (store)
+            {
+                await store.InitializeAsync(default);
+                third = (await store.ReadLogAsync(3, 1, default))[0];
+            }
+        }
+        var forged = third with { Partner = "veilig-thuis" };
+        Execute("UPDATE sharing_log SET partner = $p, leaf_hash = $leaf WHERE idx = 3",
+            ("$p", "veilig-thuis"), ("$leaf", MerkleTree.HashLeaf(LogEntryEncoding.Encode(forged))));
+        var result = await VerifyAsync();
+        Assert.False(result.Ok);
+        Assert.Contains("no longer hash to its signed root", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeletedEntry_IsNamed()
+    {
+        Execute("DELETE FROM sharing_log WHERE idx = 2");
+        var result = await VerifyAsync();
+        Assert.StartsWith("entry #2: missing", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ChangedCheckpointSignature_IsDetected()
+    {
+        Execute("UPDATE checkpoints SET note = replace(note, substr(note, length(note) - 5, 1), CASE substr(note, length(note) - 5, 1) WHEN 'A' THEN 'B' ELSE 'A' END) WHERE size = (SELECT MIN(size) FROM checkpoints)");
+        var result = await VerifyAsync();
+        Assert.False(result.Ok);
+        Assert.Contains("signature does not verify", result.Problem, StringComparison.Ordinal);
+    }
+}
