@@ -23,6 +23,15 @@ public sealed class DemoTests
             Assert.Contains(lines, l => l.Contains("ROLE_REQUIRED", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains("FIELD_NOT_ALLOWED", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains("BAD_SIGNATURE", StringComparison.Ordinal));
+
+            // The nodes stopped gracefully with a last signed checkpoint: each log verifies.
+            foreach (var organisation in new[] { "politie", "reclassering" })
+            {
+                var verify = await ChaingwProcess.RunAsync(TimeSpan.FromMinutes(1), "log", "verify", "--config", Path.Combine(certs, organisation),
+                    "--data", Path.Combine(root, "data", organisation));
+                Assert.True(verify.ExitCode == 0, verify.Output);
+                Assert.Contains("log verify: ok", verify.Output, StringComparison.Ordinal);
+            }
         }
         finally
         {
