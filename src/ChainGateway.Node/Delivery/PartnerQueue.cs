@@ -205,6 +205,7 @@ internal sealed class PartnerQueue
             Detail = $"receipt: partner log index {body.LogIndex}",
         }, cancellationToken).ConfigureAwait(false);
         NodeLog.Delivered(logger, item.MessageId, partner, body.LogIndex);
+        Telemetry.ChainGatewayTelemetry.SignalsDelivered.Add(1, new KeyValuePair<string, object?>("partner", partner));
         deliveries.Notify(item.MessageId);
         return true;
     }
@@ -257,6 +258,7 @@ internal sealed class PartnerQueue
             Detail = detail,
         }, cancellationToken).ConfigureAwait(false);
         NodeLog.DeadLettered(logger, item.MessageId, partner, $"{reason}: {detail}");
+        Telemetry.ChainGatewayTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
         deliveries.Notify(item.MessageId);
     }
 }

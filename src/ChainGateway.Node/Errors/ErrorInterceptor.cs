@@ -17,6 +17,7 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
         catch (ChainGatewayException e)
         {
             NodeLog.Refused(logger, context.Method, e.Reason.ToWire(), e.Message);
+            Telemetry.ChainGatewayTelemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", e.Reason.ToWire()));
             throw ErrorMapping.ToRpcException(e);
         }
         catch (Exception e) when (e is not RpcException and not OperationCanceledException)

@@ -112,6 +112,10 @@ public sealed class ChainNode : IAsyncDisposable
             options.MaxReceiveMessageSize = Math.Max(4 * configuration.Limits.MaxEnvelopeBytes, 1024 * 1024);
         }).AddServiceOptions<LocalGrpcService>(options => options.Interceptors.Add<LocalAuthInterceptor>());
         services.AddGrpcReflection();
+        // Traces and metrics under the one source and meter 'ChainGateway'; exporters are the operator's choice (OTLP etc.).
+        services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource(Telemetry.ChainGatewayTelemetry.Name))
+            .WithMetrics(metrics => metrics.AddMeter(Telemetry.ChainGatewayTelemetry.Name));
         services.AddGrpcHealthChecks().AddCheck("store", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
         var app = builder.Build();

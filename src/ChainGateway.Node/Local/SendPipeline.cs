@@ -23,6 +23,8 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(user);
+        using var activity = Telemetry.ChainGatewayTelemetry.Source.StartActivity("chaingateway.send", ActivityKind.Producer)
+            ?? new Activity("chaingateway.send").Start();
         var now = node.Time.GetUtcNow();
         if (request.Recipients.Count == 0)
         {
@@ -95,6 +97,7 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
         foreach (var item in outbox)
         {
             NodeLog.SignalSent(logger, signalType, item.MessageId, item.Recipient, item.SentEntry!.RuleId!);
+            Telemetry.ChainGatewayTelemetry.SignalsSent.Add(1, new KeyValuePair<string, object?>("partner", item.Recipient));
             trigger.Notify(item.Recipient);
         }
         return response;

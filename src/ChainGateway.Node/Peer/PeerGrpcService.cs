@@ -26,10 +26,18 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
     {
         string? peer = null;
         AuthenticatedEnvelope? authenticated = null;
+        Activity? activity = null;
         try
         {
             peer = PeerIdentity.Resolve(context, node);
             authenticated = node.Opener.Authenticate(request, peer);
+            // The sender's span (from the signed header) is this span's parent: one trace across both organisations.
+            ActivityContext.TryParse(authenticated.Header.Traceparent, null, isRemote: true, out var parent);
+            activity = Telemetry.ChainGatewayTelemetry.Source.StartActivity("chaingateway.receive", ActivityKind.Consumer, parent)
+                // Without a listener that samples it, keep the link in the sharing log all the same.
+                ?? new Activity("chaingateway.receive").SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start();
+            activity?.SetTag("chaingateway.sender", peer);
+            activity?.SetTag("chaingateway.signal_type", authenticated.Header.SignalType);
             var existing = await store.FindInboxAsync(peer, authenticated.MessageId, context.CancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
@@ -75,6 +83,8 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
         catch (ChainGatewayException e)
         {
             NodeLog.PeerRejected(logger, peer ?? "(unidentified)", e.Reason.ToWire(), e.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Reason.ToWire());
+            Telemetry.ChainGatewayTelemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", e.Reason.ToWire()));
             await store.AppendLogAsync(new LogEntry
             {
                 Time = node.Time.GetUtcNow(),
@@ -92,6 +102,10 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
                 SpanId = Activity.Current?.SpanId.ToString(),
             }, CancellationToken.None).ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            activity?.Dispose();
         }
     }
 
@@ -151,6 +165,7 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             return Duplicate(result.Record, authenticated);
         }
         NodeLog.SignalReceived(logger, header.SignalType, authenticated.MessageId, header.Sender, rule.Id, result.Record.LogIndex);
+        Telemetry.ChainGatewayTelemetry.SignalsReceived.Add(1, new KeyValuePair<string, object?>("partner", header.Sender));
         notifier.Notify();
         return receipt!;
     }

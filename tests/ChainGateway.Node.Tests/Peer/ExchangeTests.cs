@@ -49,6 +49,26 @@ public sealed class ExchangeTests
     }
 
     [Fact]
+    public async Task BothLogs_RecordOneTraceAcrossTheTwoOrganisations()
+    {
+        await using var federation = TestFederation.Create();
+        var politie = await federation.StartAsync("politie");
+        var om = await federation.StartAsync("om");
+        using var sender = federation.Client("politie");
+        var id = Guid.Parse((await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId);
+        Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(id.ToString())).State);
+
+        var sent = Assert.Single(await politie.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Sent && e.MessageId == id);
+        var received = Assert.Single(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Received && e.MessageId == id);
+        Assert.NotNull(sent.TraceId);
+        // Logboek Dataverwerkingen: the receiver's entry names the sender's processing as its foreign trace/span.
+        Assert.Equal(sent.TraceId, received.ForeignTraceId);
+        Assert.Equal(sent.SpanId, received.ForeignSpanId);
+        Assert.Equal(sent.TraceId, received.TraceId);
+        Assert.NotEqual(sent.SpanId, received.SpanId);
+    }
+
+    [Fact]
     public async Task PseudonymsForTwoRecipients_Differ()
     {
         await using var federation = TestFederation.Create();
