@@ -78,7 +78,7 @@ internal sealed class NodeProcess : IAsyncDisposable
             }
             try
             {
-                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellationToken)
+                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(2), cancellationToken: cancellationToken)
                     .ConfigureAwait(false);
                 if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {

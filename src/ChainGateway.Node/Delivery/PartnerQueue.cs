@@ -88,7 +88,7 @@ internal sealed class PartnerQueue
                     await Task.Delay(backoffUntil - now, node.Time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                var due = await store.GetDueAsync(partner, now, maxInFlight * 4, stoppingToken).ConfigureAwait(false);
+                var due = await store.GetDueAsync(partner, now, maxInFlight, stoppingToken).ConfigureAwait(false);
                 if (due.Count == 0)
                 {
                     var next = await store.GetNextDueAsync(partner, stoppingToken).ConfigureAwait(false);
