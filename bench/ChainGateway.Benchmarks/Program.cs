@@ -34,7 +34,7 @@ foreach (var name in selected)
         "baseline" => await BaselineScenario.RunAsync(duration, concurrency),
         "signal" => await SignalScenario.RunAsync(duration, concurrency),
         "priority" => await PriorityScenario.RunAsync(duration, concurrency),
-        "log" => Result.Skipped("log", "the transparency log (issue 7) is not built yet"),
+        "log" => await LogScenario.RunAsync(int.Parse(Option("--log-entries") ?? (smoke ? "2000" : "1000000"), CultureInfo.InvariantCulture), 256),
         _ => Result.Skipped("match", "subject matching (issue 6) is not built yet"),
     });
 }
