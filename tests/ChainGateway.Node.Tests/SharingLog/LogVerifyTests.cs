@@ -100,6 +100,31 @@ public sealed class LogVerifyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Export_SelectsByPartner_AndEveryProofVerifiesAgainstTheCheckpoint()
+    {
+        using var writer = new StringWriter();
+        int count;
+        var store = new SqliteNodeStore(storePath);
+        await using (store)
+        {
+            await store.InitializeAsync(default);
+            count = await SharingLogExport.WriteAsync(store, new LogExportFilter(Partner: "om"), writer, default);
+        }
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(count >= 8, $"{count} entries");
+        Assert.Equal(count + 1, lines.Length);
+        var checkpoint = Checkpoint.Parse(System.Text.Json.JsonDocument.Parse(lines[0]).RootElement.GetProperty("checkpoint").GetString()!);
+        foreach (var line in lines.Skip(1))
+        {
+            var entry = System.Text.Json.JsonDocument.Parse(line).RootElement;
+            Assert.Equal("om", entry.GetProperty("partner").GetString());
+            var proof = entry.GetProperty("inclusionProof").EnumerateArray().Select(p => Convert.FromBase64String(p.GetString()!)).ToArray();
+            Assert.True(MerkleProofs.VerifyInclusion(Convert.FromBase64String(entry.GetProperty("leafHash").GetString()!),
+                entry.GetProperty("index").GetInt64() - 1, checkpoint.Size, proof, checkpoint.RootHash));
+        }
+    }
+
+    [Fact]
     public async Task DeletedEntry_IsNamed()
     {
         Execute("DELETE FROM sharing_log WHERE idx = 2");
