@@ -54,4 +54,8 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1012, EventName = "CheckpointSigned", Level = LogLevel.Information,
         Message = "Signed a checkpoint of the sharing log at size {Size}, root {Root}")]
     public static partial void CheckpointSigned(ILogger logger, long size, string root);
+
+    [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
+        Message = "Retention ended for {Count} received signal(s): their bodies were deleted; the log entries stay")]
+    public static partial void Purged(ILogger logger, int count);
 }

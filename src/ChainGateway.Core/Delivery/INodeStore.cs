@@ -50,6 +50,12 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>Unacknowledged inbox rows with a sequence number above <paramref name="afterSequence"/>, in order.</summary>
     Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes the bodies of received signals whose retention ended at <paramref name="now"/>, appending one 'purged'
+    /// entry per signal in the same transaction; returns how many were purged. Log entries are never deleted.
+    /// </summary>
+    Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Acknowledges inbox rows; returns how many changed state.</summary>
     Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken);
 

@@ -78,4 +78,7 @@ public enum LogEvent
 
     /// <summary>The node started with an agreement in force.</summary>
     AgreementLoaded,
+
+    /// <summary>A received signal's body was deleted because its rule's retention ended; the entries about it stay.</summary>
+    Purged,
 }

@@ -144,6 +144,10 @@ public sealed class SharingLogSettings
     /// <summary>How often the node signs a checkpoint of its sharing log (when it grew).</summary>
     [JsonPropertyName("checkpointSeconds")]
     public int CheckpointSeconds { get; set; } = 60;
+
+    /// <summary>How often the node deletes received bodies whose retention ended.</summary>
+    [JsonPropertyName("purgeSeconds")]
+    public int PurgeSeconds { get; set; } = 3600;
 }
 
 public sealed class DeliverySettings

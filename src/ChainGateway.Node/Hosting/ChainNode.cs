@@ -103,6 +103,7 @@ public sealed class ChainNode : IAsyncDisposable
         services.AddSingleton(new JwtAuthenticator(configuration.Jwt, File.ReadAllText(configuration.Resolve(configuration.Jwt.SigningKey)), time));
         services.AddSingleton<LocalAuthInterceptor>();
         services.AddHostedService<OutboxWorker>();
+        services.AddHostedService<RetentionWorker>();
         services.AddSingleton<SharingLogCheckpoints>();
         services.AddHostedService(sp => sp.GetRequiredService<SharingLogCheckpoints>());
         services.AddGrpc(options =>

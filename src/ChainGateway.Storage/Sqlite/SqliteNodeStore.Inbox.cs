@@ -52,7 +52,7 @@ public sealed partial class SqliteNodeStore
     public Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<InboxRecord>>(c =>
         {
-            using var command = Command(c, $"SELECT {InboxColumns} FROM inbox WHERE acked = 0 AND seq > $after ORDER BY seq LIMIT $max");
+            using var command = Command(c, $"SELECT {InboxColumns} FROM inbox WHERE acked = 0 AND payload IS NOT NULL AND seq > $after ORDER BY seq LIMIT $max");
             command.Parameters.AddWithValue("$after", afterSequence);
             command.Parameters.AddWithValue("$max", max);
             using var reader = command.ExecuteReader();
@@ -62,6 +62,43 @@ public sealed partial class SqliteNodeStore
                 rows.Add(ReadInbox(reader));
             }
             return rows;
+        }, cancellationToken);
+
+    public Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(tx =>
+        {
+            var expired = new List<(long Seq, string Sender, byte[] MessageId, string RuleId, string SignalType, string Purpose)>();
+            using (var select = Command("""
+                SELECT seq, sender, message_id, rule_id, signal_type, purpose FROM inbox
+                WHERE payload IS NOT NULL AND retain_until <= $now ORDER BY seq LIMIT 1000
+                """, tx))
+            {
+                select.Parameters.AddWithValue("$now", Ticks(now));
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    expired.Add((reader.GetInt64(0), reader.GetString(1), (byte[])reader[2], reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+                }
+            }
+            foreach (var row in expired)
+            {
+                using var purge = Command("UPDATE inbox SET payload = NULL WHERE seq = $seq", tx);
+                purge.Parameters.AddWithValue("$seq", row.Seq);
+                purge.ExecuteNonQuery();
+                Append(new LogEntry
+                {
+                    Time = now,
+                    Event = LogEvent.Purged,
+                    Partner = row.Sender,
+                    RuleId = row.RuleId,
+                    SignalType = row.SignalType,
+                    Purpose = row.Purpose,
+                    MessageId = new Guid(row.MessageId, bigEndian: true),
+                    Outcome = "ok",
+                    Detail = "retention ended: body deleted",
+                }, tx);
+            }
+            return expired.Count;
         }, cancellationToken);
 
     public Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) =>
