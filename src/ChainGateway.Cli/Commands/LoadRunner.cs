@@ -11,14 +11,18 @@ namespace ChainGateway.Cli.Commands;
 /// up to R per second with a fixed number in flight, shows sent / acknowledged / failed as it goes, then waits until
 /// the partner's signed receipts for all of them are in and reports throughput and latencies.
 /// </summary>
-internal sealed class LoadRunner(LocalApi api, SendRequest template, int count, double rate, int concurrency, TimeSpan deliveryTimeout)
+internal sealed class LoadRunner(LocalApi api, SendRequest template, int count, double rate, int concurrency, TimeSpan deliveryTimeout) : IDisposable
 {
     private const int LatencySamples = 500;
     private readonly ConcurrentBag<double> sendLatencies = [];
     private readonly ConcurrentBag<double> deliveryLatencies = [];
+    // One operator client for the whole run: the outbox counts are polled several times a second.
+    private readonly LocalApi operatorApi = new(api.Configuration, Node.Auth.LocalUser.Operator, "load-operator");
     private int sent;
     private int acknowledged;
     private int failed;
+
+    public void Dispose() => operatorApi.Dispose();
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -117,7 +121,6 @@ internal sealed class LoadRunner(LocalApi api, SendRequest template, int count, 
 
     private async Task<long> DeliveredCountAsync(List<string> recipients, CancellationToken cancellationToken)
     {
-        using var operatorApi = new LocalApi(api.Configuration, Node.Auth.LocalUser.Operator, "load-operator");
         var outbox = await operatorApi.Client.GetOutboxAsync(new OutboxRequest { MaxDeadLetters = 1 }, operatorApi.Headers, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
         return outbox.Counts.Where(c => recipients.Contains(c.Partner) && c.State == DeliveryState.Delivered).Sum(c => (long)c.Count);

@@ -33,8 +33,9 @@ internal static class SendCommand
             request.Recipients.AddRange(parse.GetValue(to)!.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries)));
             if (parse.GetValue(count) > 1 || parse.GetValue(rate) > 0)
             {
-                return await new LoadRunner(api, request, Math.Max(1, parse.GetValue(count)), parse.GetValue(rate), Math.Max(1, parse.GetValue(concurrency)),
-                    TimeSpan.FromMinutes(5)).RunAsync(cancellationToken).ConfigureAwait(false);
+                using var load = new LoadRunner(api, request, Math.Max(1, parse.GetValue(count)), parse.GetValue(rate), Math.Max(1, parse.GetValue(concurrency)),
+                    TimeSpan.FromMinutes(5));
+                return await load.RunAsync(cancellationToken).ConfigureAwait(false);
             }
             try
             {
