@@ -181,11 +181,14 @@ internal sealed class DemoScript : IAsyncDisposable
             RiskAssessed = new RiskAssessed
             {
                 Level = RiskLevel.High,
-                TrainedAssessor = trained,
                 Subject = new SubjectRef { Pseudonym = ByteString.CopyFrom(pseudonym) },
                 CaseReference = DemoSignals.CaseReference,
             },
         };
+        if (trained)
+        {
+            signal.RiskAssessed.TrainedAssessor = true;
+        }
         return EnvelopeFactory.Create(politie, reclassering, "risk-for-supervision", "RiskAssessed", "protection-order-enforcement", Priority.Routine, signal)
             .Sealed.Envelope;
     }

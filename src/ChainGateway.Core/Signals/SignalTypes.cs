@@ -4,22 +4,42 @@ using ChainGateway.Core.Errors;
 
 namespace ChainGateway.Core.Signals;
 
-/// <summary>The signal catalogue's type names: one place, used by the agreement, the header and the log.</summary>
+/// <summary>
+/// The signal catalogue's type names (../shared/domain/STALKING-CHAIN.md): one place, used by the agreement, the
+/// header and the log. A type name is the protobuf message name of the Signal oneof case.
+/// </summary>
 public static class SignalTypes
 {
     public const string StalkingReported = nameof(StalkingReported);
     public const string RiskAssessed = nameof(RiskAssessed);
+    public const string CaseDirectorAssigned = nameof(CaseDirectorAssigned);
+    public const string VictimContactAssigned = nameof(VictimContactAssigned);
+    public const string ProtectionMeasureImposed = nameof(ProtectionMeasureImposed);
+    public const string MeasureNotSupervisable = nameof(MeasureNotSupervisable);
+    public const string MeasureExpiring = nameof(MeasureExpiring);
+    public const string ProximityAlert = nameof(ProximityAlert);
+    public const string CaseConferenceRequested = nameof(CaseConferenceRequested);
 
-    public static FrozenSet<string> Known { get; } = new[] { StalkingReported, RiskAssessed }.ToFrozenSet(StringComparer.Ordinal);
+    private static readonly FrozenDictionary<Signal.KindOneofCase, string> Names = new Dictionary<Signal.KindOneofCase, string>
+    {
+        [Signal.KindOneofCase.StalkingReported] = StalkingReported,
+        [Signal.KindOneofCase.RiskAssessed] = RiskAssessed,
+        [Signal.KindOneofCase.CaseDirectorAssigned] = CaseDirectorAssigned,
+        [Signal.KindOneofCase.VictimContactAssigned] = VictimContactAssigned,
+        [Signal.KindOneofCase.ProtectionMeasureImposed] = ProtectionMeasureImposed,
+        [Signal.KindOneofCase.MeasureNotSupervisable] = MeasureNotSupervisable,
+        [Signal.KindOneofCase.MeasureExpiring] = MeasureExpiring,
+        [Signal.KindOneofCase.ProximityAlert] = ProximityAlert,
+        [Signal.KindOneofCase.CaseConferenceRequested] = CaseConferenceRequested,
+    }.ToFrozenDictionary();
+
+    public static FrozenSet<string> Known { get; } = Names.Values.ToFrozenSet(StringComparer.Ordinal);
 
     public static string Of(Signal signal)
     {
         ArgumentNullException.ThrowIfNull(signal);
-        return signal.KindCase switch
-        {
-            Signal.KindOneofCase.StalkingReported => StalkingReported,
-            Signal.KindOneofCase.RiskAssessed => RiskAssessed,
-            _ => throw new ChainGatewayException(ReasonCode.Malformed, "the signal has no kind set", "signal"),
-        };
+        return Names.TryGetValue(signal.KindCase, out var name)
+            ? name
+            : throw new ChainGatewayException(ReasonCode.Malformed, "the signal has no kind set", "signal");
     }
 }

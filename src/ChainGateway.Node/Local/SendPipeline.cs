@@ -38,7 +38,7 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, "a signal is required", "signal");
         }
-        SignalValidator.ValidateLocal(request.Signal, DateOnly.FromDateTime(now.UtcDateTime));
+        SignalValidator.ValidateLocal(request.Signal, now);
         var signalType = SignalTypes.Of(request.Signal);
         var priority = request.Priority == Priority.Unspecified ? Priority.Routine : request.Priority;
 
@@ -84,7 +84,7 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
                     ProcessingActivity = rule.ProcessingActivity,
                     RuleId = rule.Id,
                     SignalType = signalType,
-                    SubjectPseudonym = SubjectPseudonyms.Describe(pseudonymised),
+                    SubjectPseudonym = SignalSubjects.Describe(pseudonymised),
                     MessageId = messageId,
                     EnvelopeHash = sealedEnvelope.Hash,
                     Outcome = "ok",

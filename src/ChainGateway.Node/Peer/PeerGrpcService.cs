@@ -46,7 +46,7 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             var payload = node.Opener.Open(authenticated);
             var header = authenticated.Header;
             var signal = payload.Signal ?? throw new ChainGatewayException(ReasonCode.Malformed, "the payload carries no signal", "signal");
-            SignalValidator.ValidateWire(signal, DateOnly.FromDateTime(node.Time.GetUtcNow().UtcDateTime));
+            SignalValidator.ValidateWire(signal, node.Time.GetUtcNow());
             var signalType = SignalTypes.Of(signal);
             if (signalType != header.SignalType)
             {
@@ -133,7 +133,7 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             ProcessingActivity = rule.ProcessingActivity,
             RuleId = rule.Id,
             SignalType = header.SignalType,
-            SubjectPseudonym = SubjectPseudonyms.Describe(payload.Signal),
+            SubjectPseudonym = SignalSubjects.Describe(payload.Signal),
             MessageId = authenticated.MessageId,
             EnvelopeHash = authenticated.Hash,
             Outcome = "ok",

@@ -54,16 +54,23 @@ public static class HandBuilt
     }
 
     /// <summary>A RiskAssessed for reclassering's 'risk-for-supervision' rule; <paramref name="trained"/> adds a field that rule does not allow.</summary>
-    public static Signal RiskForSupervision(NodeContext sender, bool trained = false) => new()
+    public static Signal RiskForSupervision(NodeContext sender, bool trained = false)
     {
-        RiskAssessed = new RiskAssessed
+        var signal = new Signal
         {
-            Level = RiskLevel.High,
-            TrainedAssessor = trained,
-            Subject = new SubjectRef { Pseudonym = ByteString.CopyFrom(Pseudonym(sender, "reclassering")) },
-            CaseReference = "PL-1",
-        },
-    };
+            RiskAssessed = new RiskAssessed
+            {
+                Level = RiskLevel.High,
+                Subject = new SubjectRef { Pseudonym = ByteString.CopyFrom(Pseudonym(sender, "reclassering")) },
+                CaseReference = "PL-1",
+            },
+        };
+        if (trained)
+        {
+            signal.RiskAssessed.TrainedAssessor = true;
+        }
+        return signal;
+    }
 
     public static Contracts.V1.Envelope Flip(Contracts.V1.Envelope envelope, Func<Contracts.V1.Envelope, ByteString> field,
         Action<Contracts.V1.Envelope, ByteString> set, int index)
