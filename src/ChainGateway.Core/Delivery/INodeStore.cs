@@ -1,3 +1,4 @@
+using ChainGateway.Core.Cases;
 using ChainGateway.Core.SharingLog;
 
 namespace ChainGateway.Core.Delivery;
@@ -14,6 +15,28 @@ public interface INodeStore : IAsyncDisposable
 
     /// <summary>Queues sealed envelopes and appends their 'sent' entries, atomically.</summary>
     Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Queues sealed envelopes, appends their 'sent' entries, and schedules the measure-expiry reminders a sent
+    /// protection measure calls for, atomically.
+    /// </summary>
+    Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, IReadOnlyList<MeasureReminder> reminders, CancellationToken cancellationToken);
+
+    /// <summary>Pending reminders due at <paramref name="now"/>, earliest first.</summary>
+    Task<IReadOnlyList<MeasureReminder>> GetDueRemindersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>When the next pending reminder falls due, or null when none is pending.</summary>
+    Task<DateTimeOffset?> GetNextReminderDueAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fires one reminder exactly once: queues its envelope (with its 'sent' entry and case fact), or, when
+    /// <paramref name="envelope"/> is null, drops it with <paramref name="refusal"/> logged; and marks it done, in one
+    /// transaction. Returns false (and writes nothing) when the reminder was already done.
+    /// </summary>
+    Task<bool> FireReminderAsync(MeasureReminder reminder, OutboxEnvelope? envelope, LogEntry? refusal, CancellationToken cancellationToken);
+
+    /// <summary>The case facts naming any of the given (partner, pairwise pseudonym) subjects.</summary>
+    Task<IReadOnlyList<CaseFact>> GetCaseFactsAsync(IReadOnlyList<(string Partner, byte[] Pseudonym)> subjects, CancellationToken cancellationToken);
 
     /// <summary>One partner's pending outbox rows whose next attempt is due, urgent first, then oldest.</summary>
     Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(string recipient, DateTimeOffset now, int max, CancellationToken cancellationToken);

@@ -11,7 +11,8 @@ public sealed record InboxEnvelope(
     byte[] Payload,
     DateTimeOffset CreatedAt,
     DateTimeOffset ReceivedAt,
-    DateTimeOffset RetainUntil);
+    DateTimeOffset RetainUntil,
+    Cases.CaseFact? Fact = null);
 
 /// <summary>A stored inbox row.</summary>
 public sealed record InboxRecord(

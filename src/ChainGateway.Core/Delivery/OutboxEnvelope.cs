@@ -12,7 +12,8 @@ public sealed record OutboxEnvelope(
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
     int Attempts,
-    LogEntry? SentEntry);
+    LogEntry? SentEntry,
+    Cases.CaseFact? Fact = null);
 
 /// <summary>Delivery state of a sent message.</summary>
 public enum OutboxState

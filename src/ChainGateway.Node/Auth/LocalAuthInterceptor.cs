@@ -19,6 +19,7 @@ internal sealed class LocalAuthInterceptor(JwtAuthenticator authenticator) : Int
         ["/chaingateway.v1.LocalService/Ack"] = LocalUser.Caseworker,
         ["/chaingateway.v1.LocalService/GetDeliveryStatus"] = LocalUser.Caseworker,
         ["/chaingateway.v1.LocalService/GetOutbox"] = LocalUser.Operator,
+        ["/chaingateway.v1.LocalService/GetCaseOverview"] = LocalUser.Caseworker,
     };
 
     public static LocalUser UserOf(ServerCallContext context) =>

@@ -51,6 +51,9 @@ public sealed class NodeConfiguration
     [JsonPropertyName("sharingLog")]
     public SharingLogSettings SharingLog { get; set; } = new();
 
+    [JsonPropertyName("measureReminders")]
+    public MeasureReminderSettings MeasureReminders { get; set; } = new();
+
     /// <summary>The directory relative paths are resolved against.</summary>
     [JsonIgnore]
     public string BaseDirectory { get; set; } = ".";
@@ -148,6 +151,17 @@ public sealed class SharingLogSettings
     /// <summary>How often the node deletes received bodies whose retention ended.</summary>
     [JsonPropertyName("purgeSeconds")]
     public int PurgeSeconds { get; set; } = 3600;
+}
+
+public sealed class MeasureReminderSettings
+{
+    /// <summary>Days before a measure's last day on which its imposer sends MeasureExpiring (each lead time once).</summary>
+    [JsonPropertyName("leadDays")]
+    public IList<int> LeadDays { get; set; } = [14, 3];
+
+    /// <summary>Longest time between two looks for due reminders (the node also wakes when the next one falls due).</summary>
+    [JsonPropertyName("checkSeconds")]
+    public int CheckSeconds { get; set; } = 300;
 }
 
 public sealed class DeliverySettings

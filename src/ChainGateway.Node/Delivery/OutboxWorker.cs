@@ -11,8 +11,9 @@ internal sealed class OutboxWorker(NodeContext node, IServiceProvider services) 
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // This organisation has a queue too: a rule may name it as a recipient (the imposer's own MeasureExpiring),
+        // delivered through its own peer endpoint like any other, with receipt and log entries.
         var queues = node.TrustList.Partners
-            .Where(p => p.Id != node.Organisation)
             .Select(p => ActivatorUtilities.CreateInstance<PartnerQueue>(services, p.Id))
             .ToList();
         return Task.WhenAll(queues.Select(q => q.RunAsync(stoppingToken)));

@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Node.Auth;
+using ChainGateway.Node.Cases;
 using ChainGateway.Node.Configuration;
 using ChainGateway.Node.Delivery;
 using ChainGateway.Node.Errors;
@@ -103,6 +104,9 @@ public sealed class ChainNode : IAsyncDisposable
         services.AddSingleton(new JwtAuthenticator(configuration.Jwt, File.ReadAllText(configuration.Resolve(configuration.Jwt.SigningKey)), time));
         services.AddSingleton<LocalAuthInterceptor>();
         services.AddHostedService<OutboxWorker>();
+        services.AddSingleton<MeasureReminderTrigger>();
+        services.AddHostedService<MeasureReminderWorker>();
+        services.AddSingleton<CaseOverviews>();
         services.AddHostedService<RetentionWorker>();
         services.AddSingleton<SharingLogCheckpoints>();
         services.AddHostedService(sp => sp.GetRequiredService<SharingLogCheckpoints>());

@@ -100,6 +100,14 @@ public sealed class NodeContext : IDisposable
                     problems.Add($"agreement: {e.Message}");
                 }
             }
+            foreach (var lead in configuration.MeasureReminders.LeadDays.Where(d => d is < 0 or > 365))
+            {
+                problems.Add($"measureReminders.leadDays: {lead} is not 0 to 365 days");
+            }
+            if (configuration.MeasureReminders.CheckSeconds < 1)
+            {
+                problems.Add("measureReminders.checkSeconds: must be at least 1");
+            }
             if (!agreement.Parties.Contains(configuration.Organisation))
             {
                 problems.Add($"agreement: '{configuration.Organisation}' is not a party to the agreement");

@@ -1,7 +1,9 @@
 using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Cases;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Errors;
 using ChainGateway.Node.Auth;
+using ChainGateway.Node.Cases;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -12,7 +14,8 @@ namespace ChainGateway.Node.Local;
 /// The organisation's own systems' API (DESIGN.md §9). Subscribe streams every unacknowledged received signal
 /// and then new ones as they arrive: at-least-once towards the case system, never again once acknowledged.
 /// </summary>
-internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, InboxNotifier notifier, DeliveryNotifier deliveries) : LocalService.LocalServiceBase
+internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, InboxNotifier notifier, DeliveryNotifier deliveries, CaseOverviews overviews)
+    : LocalService.LocalServiceBase
 {
     private const int Batch = 256;
 
@@ -121,6 +124,9 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
         return response;
     }
 
+    public override Task<CaseOverview> GetCaseOverview(CaseOverviewRequest request, ServerCallContext context) =>
+        overviews.GetAsync(request.Subject, context.CancellationToken);
+
     private static DeliveryState ToState(OutboxState state) => state switch
     {
         OutboxState.Queued => DeliveryState.Queued,
@@ -131,7 +137,7 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
     private static ReceivedSignal ToMessage(InboxRecord row)
     {
         var payload = SignalPayload.Parser.ParseFrom(row.Payload);
-        return new ReceivedSignal
+        var message = new ReceivedSignal
         {
             MessageId = row.MessageId.ToString(),
             Sender = row.Sender,
@@ -143,5 +149,7 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
             CreatedAt = Timestamp.FromDateTimeOffset(row.CreatedAt),
             LogIndex = (ulong)row.LogIndex,
         };
+        message.QualityFlags.AddRange(SignalQuality.Flags(payload.Signal));
+        return message;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Cases;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Envelope;
 using ChainGateway.Core.Errors;
@@ -7,6 +8,7 @@ using ChainGateway.Core.Rules;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
 using ChainGateway.Node.Auth;
+using ChainGateway.Node.Cases;
 using ChainGateway.Node.Delivery;
 using ChainGateway.Node.Hosting;
 using Google.Protobuf;
@@ -17,7 +19,7 @@ namespace ChainGateway.Node.Local;
 /// The send path (DESIGN.md §1): validate → rules(send) → minimise → pseudonymise → seal+sign → log+outbox in
 /// one transaction. Either every recipient's envelope is queued, or none is.
 /// </summary>
-public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigger trigger, ILogger<SendPipeline> logger)
+public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigger trigger, MeasureReminderTrigger reminderTrigger, ILogger<SendPipeline> logger)
 {
     public async Task<SendResponse> SendAsync(SendRequest request, LocalUser user, CancellationToken cancellationToken)
     {
@@ -73,6 +75,9 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
             var minimised = FieldMinimiser.Minimise(request.Signal, rule.AllowedFields);
             var pseudonymised = SubjectPseudonymiser.ForRecipient(minimised, node.Pseudonyms, partner, now);
             var (messageId, sealedEnvelope) = EnvelopeFactory.Create(node, partner, rule.Id, signalType, request.Purpose, priority, pseudonymised);
+            // The case overview's copy: exactly what the partner received, kept as long as the rule lets the partner keep it.
+            var fact = new CaseFact(FactDirection.Sent, partner.Id, messageId, signalType, request.Purpose, rule.Id, now, now.AddDays(rule.RetentionDays),
+                new SignalPayload { Signal = pseudonymised }.ToByteArray(), [.. SignalSubjects.Pseudonyms(pseudonymised).Select(p => p.Pseudonym)]);
             outbox.Add(new OutboxEnvelope(messageId, partner.Id, (int)priority, sealedEnvelope.Envelope.ToByteArray(), sealedEnvelope.Hash,
                 now, now + node.EnvelopeLifetime, 0, new LogEntry
                 {
@@ -90,10 +95,17 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
                     Outcome = "ok",
                     TraceId = Activity.Current?.TraceId.ToString(),
                     SpanId = Activity.Current?.SpanId.ToString(),
-                }));
+                }, fact));
             response.Envelopes.Add(new SentEnvelope { Recipient = partner.Id, MessageId = messageId.ToString(), RuleId = rule.Id });
         }
-        await store.EnqueueAsync(outbox, cancellationToken).ConfigureAwait(false);
+        var reminders = request.Signal.KindCase == Signal.KindOneofCase.ProtectionMeasureImposed
+            ? MeasureReminderPlanner.Plan(node, request.Signal.ProtectionMeasureImposed, now)
+            : [];
+        await store.EnqueueAsync(outbox, reminders, cancellationToken).ConfigureAwait(false);
+        if (reminders.Count > 0)
+        {
+            reminderTrigger.Notify();
+        }
         foreach (var item in outbox)
         {
             NodeLog.SignalSent(logger, signalType, item.MessageId, item.Recipient, item.SentEntry!.RuleId!);

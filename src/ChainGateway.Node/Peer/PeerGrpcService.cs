@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Cases;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Envelope;
 using ChainGateway.Core.Errors;
@@ -141,9 +142,14 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             SpanId = Activity.Current?.SpanId.ToString(),
             ForeignTraceId = foreignTrace,
             ForeignSpanId = foreignSpan,
+            Detail = QualityDetail(payload.Signal),
         };
+        var body = payload.ToByteArray();
+        var retainUntil = now.AddDays(rule.RetentionDays);
         var inbox = new InboxEnvelope(header.Sender, authenticated.MessageId, authenticated.Hash, header.SignalType, header.Purpose,
-            rule.Id, payload.ToByteArray(), header.CreatedAt.ToDateTimeOffset(), now, now.AddDays(rule.RetentionDays));
+            rule.Id, body, header.CreatedAt.ToDateTimeOffset(), now, retainUntil,
+            new CaseFact(FactDirection.Received, header.Sender, authenticated.MessageId, header.SignalType, header.Purpose, rule.Id, now,
+                retainUntil, body, [.. SignalSubjects.Pseudonyms(payload.Signal).Select(s => s.Pseudonym)]));
         Receipt? receipt = null;
         var result = await store.AcceptAsync(inbox, entry, logIndex =>
         {
@@ -168,5 +174,12 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
         Telemetry.ChainGatewayTelemetry.SignalsReceived.Add(1, new KeyValuePair<string, object?>("partner", header.Sender));
         notifier.Notify();
         return receipt!;
+    }
+
+    // Accepted but flagged (the SASH quality gap): the privacy officer sees it in the log, the case system on the signal.
+    private static string? QualityDetail(Signal? signal)
+    {
+        var flags = SignalQuality.Flags(signal);
+        return flags.Count == 0 ? null : "quality: " + string.Join(',', flags.Select(f => f.ToString()));
     }
 }

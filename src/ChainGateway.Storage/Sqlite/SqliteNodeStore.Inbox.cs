@@ -41,9 +41,17 @@ public sealed partial class SqliteNodeStore
             p.AddWithValue("$retain", Ticks(envelope.RetainUntil));
             p.AddWithValue("$log", logIndex);
             p.AddWithValue("$receipt", receipt);
-            using var reader = command.ExecuteReader();
-            reader.Read();
-            return new InboxAcceptResult(false, ReadInbox(reader));
+            InboxAcceptResult result;
+            using (var reader = command.ExecuteReader())
+            {
+                reader.Read();
+                result = new InboxAcceptResult(false, ReadInbox(reader));
+            }
+            if (envelope.Fact is not null)
+            {
+                InsertFact(envelope.Fact, tx);
+            }
+            return result;
         }, cancellationToken);
 
     public Task<InboxRecord?> FindInboxAsync(string sender, Guid messageId, CancellationToken cancellationToken) =>
@@ -98,7 +106,7 @@ public sealed partial class SqliteNodeStore
                     Detail = "retention ended: body deleted",
                 }, tx);
             }
-            return expired.Count;
+            return expired.Count + PurgeSentFacts(now, tx);
         }, cancellationToken);
 
     public Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using ChainGateway.Core.Cases;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
 using Microsoft.Data.Sqlite;
@@ -7,31 +8,47 @@ namespace ChainGateway.Storage.Sqlite;
 public sealed partial class SqliteNodeStore
 {
     public Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, CancellationToken cancellationToken) =>
+        EnqueueAsync(envelopes, [], cancellationToken);
+
+    public Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, IReadOnlyList<MeasureReminder> reminders, CancellationToken cancellationToken) =>
         WriteAsync(tx =>
         {
             foreach (var envelope in envelopes)
             {
-                using var command = Command("""
-                    INSERT INTO outbox (message_id, recipient, priority, envelope, envelope_hash, created_at, expires_at,
-                        state, attempts, next_attempt_at)
-                    VALUES ($id, $recipient, $priority, $envelope, $hash, $created, $expires, $state, 0, $created)
-                    """, tx);
-                command.Parameters.AddWithValue("$id", envelope.MessageId.ToByteArray(bigEndian: true));
-                command.Parameters.AddWithValue("$recipient", envelope.Recipient);
-                command.Parameters.AddWithValue("$priority", envelope.Priority);
-                command.Parameters.AddWithValue("$envelope", envelope.Envelope);
-                command.Parameters.AddWithValue("$hash", envelope.EnvelopeHash);
-                command.Parameters.AddWithValue("$created", Ticks(envelope.CreatedAt));
-                command.Parameters.AddWithValue("$expires", Ticks(envelope.ExpiresAt));
-                command.Parameters.AddWithValue("$state", (int)OutboxState.Queued);
-                command.ExecuteNonQuery();
-                if (envelope.SentEntry is not null)
-                {
-                    Append(envelope.SentEntry, tx);
-                }
+                InsertOutbox(envelope, tx);
+            }
+            foreach (var reminder in reminders)
+            {
+                ScheduleReminder(reminder, tx);
             }
             return 0;
         }, cancellationToken);
+
+    private static void InsertOutbox(OutboxEnvelope envelope, SqliteTransaction tx)
+    {
+        using var command = Command("""
+            INSERT INTO outbox (message_id, recipient, priority, envelope, envelope_hash, created_at, expires_at,
+                state, attempts, next_attempt_at)
+            VALUES ($id, $recipient, $priority, $envelope, $hash, $created, $expires, $state, 0, $created)
+            """, tx);
+        command.Parameters.AddWithValue("$id", envelope.MessageId.ToByteArray(bigEndian: true));
+        command.Parameters.AddWithValue("$recipient", envelope.Recipient);
+        command.Parameters.AddWithValue("$priority", envelope.Priority);
+        command.Parameters.AddWithValue("$envelope", envelope.Envelope);
+        command.Parameters.AddWithValue("$hash", envelope.EnvelopeHash);
+        command.Parameters.AddWithValue("$created", Ticks(envelope.CreatedAt));
+        command.Parameters.AddWithValue("$expires", Ticks(envelope.ExpiresAt));
+        command.Parameters.AddWithValue("$state", (int)OutboxState.Queued);
+        command.ExecuteNonQuery();
+        if (envelope.SentEntry is not null)
+        {
+            Append(envelope.SentEntry, tx);
+        }
+        if (envelope.Fact is not null)
+        {
+            InsertFact(envelope.Fact, tx);
+        }
+    }
 
     public Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(string recipient, DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<OutboxEnvelope>>(c =>

@@ -72,5 +72,44 @@ internal static class SqliteSchema
             created_at INTEGER NOT NULL
         );
         """,
+        // 2: the case overview's facts (signals sent and received, as on the wire) and the measure-expiry reminders.
+        """
+        CREATE TABLE case_facts (
+            id           INTEGER PRIMARY KEY,
+            direction    INTEGER NOT NULL,
+            partner      TEXT    NOT NULL,
+            message_id   BLOB    NOT NULL,
+            signal_type  TEXT    NOT NULL,
+            purpose      TEXT    NOT NULL,
+            rule_id      TEXT    NOT NULL,
+            at           INTEGER NOT NULL,
+            retain_until INTEGER NOT NULL,
+            payload      BLOB    NOT NULL
+        );
+        CREATE INDEX case_facts_retention ON case_facts (retain_until);
+
+        CREATE TABLE case_fact_subjects (
+            partner   TEXT    NOT NULL,
+            pseudonym BLOB    NOT NULL,
+            fact_id   INTEGER NOT NULL,
+            PRIMARY KEY (partner, pseudonym, fact_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX case_fact_subjects_fact ON case_fact_subjects (fact_id);
+
+        CREATE TABLE measure_reminders (
+            measure_id  TEXT    NOT NULL,
+            expires_on  TEXT    NOT NULL,
+            recipient   TEXT    NOT NULL,
+            lead_days   INTEGER NOT NULL,
+            due_at      INTEGER NOT NULL,
+            purpose     TEXT    NOT NULL,
+            rule_id     TEXT    NOT NULL,
+            payload     BLOB    NOT NULL,
+            state       INTEGER NOT NULL,
+            message_id  BLOB,
+            PRIMARY KEY (measure_id, expires_on, recipient, lead_days)
+        ) WITHOUT ROWID;
+        CREATE INDEX measure_reminders_due ON measure_reminders (state, due_at);
+        """,
     ];
 }

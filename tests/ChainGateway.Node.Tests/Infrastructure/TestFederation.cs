@@ -34,9 +34,9 @@ public sealed class TestFederation : IAsyncDisposable
 
     public NodeConfiguration Configuration(string organisation) => NodeConfiguration.Load(ConfigDirectory(organisation));
 
-    public async Task<ChainNode> StartAsync(string organisation)
+    public async Task<ChainNode> StartAsync(string organisation, TimeProvider? time = null)
     {
-        var node = await ChainNode.StartAsync(ConfigDirectory(organisation), logging: logging =>
+        var node = await ChainNode.StartAsync(ConfigDirectory(organisation), time: time, logging: logging =>
         {
             logging.SetMinimumLevel(LogLevel.Information);
             logging.AddProvider(Logs);
@@ -53,6 +53,11 @@ public sealed class TestFederation : IAsyncDisposable
 
     public LocalClient Client(string organisation, params string[] roles) =>
         new(Configuration(organisation), roles.Length == 0 ? ["caseworker"] : roles);
+
+    /// <summary>A caseworker client whose token is valid on <paramref name="time"/>'s clock for the next 90 days.</summary>
+    public LocalClient Client(string organisation, TimeProvider time) =>
+        new(Configuration(organisation), ["caseworker"],
+            Auth.DevTokens.Mint(Configuration(organisation), "test-user", ["caseworker"], TimeSpan.FromDays(90), time));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,62 @@
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Cases;
+using ChainGateway.Core.Rules;
+using ChainGateway.Core.Signals;
+using ChainGateway.Node.Hosting;
+using ChainGateway.Node.Local;
+using Google.Protobuf;
+
+namespace ChainGateway.Node.Cases;
+
+/// <summary>
+/// When this node imposes a protection measure, it plans the MeasureExpiring reminders its agreement provides for
+/// (gap 5: extensions of behavioural orders forgotten): for every rule from this organisation for MeasureExpiring,
+/// every recipient of that rule (this organisation too, when the rule names it) and every configured lead time, one
+/// reminder due at 00:00 UTC on the day that many days before the measure's last day. Lead times already past when
+/// the measure is imposed are skipped. Each reminder is minimised by its rule and pseudonymised for its recipient
+/// now, so the identifier is not kept.
+/// </summary>
+internal static class MeasureReminderPlanner
+{
+    public static IReadOnlyList<MeasureReminder> Plan(NodeContext node, ProtectionMeasureImposed measure, DateTimeOffset now)
+    {
+        var end = new DateOnly(measure.ValidTo.Year, measure.ValidTo.Month, measure.ValidTo.Day);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var leads = node.Configuration.MeasureReminders.LeadDays.Distinct().Order().ToArray();
+        var reminders = new List<MeasureReminder>();
+        foreach (var rule in node.Agreement.Rules.Where(r => r.From.Contains(node.Organisation) && r.SignalTypes.Contains(SignalTypes.MeasureExpiring)))
+        {
+            foreach (var recipient in rule.To)
+            {
+                if (!node.TrustList.TryGet(recipient, out var partner))
+                {
+                    continue;
+                }
+                foreach (var lead in leads)
+                {
+                    var due = end.AddDays(-lead);
+                    if (due < today)
+                    {
+                        continue;
+                    }
+                    var signal = new Signal
+                    {
+                        MeasureExpiring = new MeasureExpiring
+                        {
+                            Subject = measure.Subject,
+                            CaseReference = measure.CaseReference,
+                            MeasureId = measure.MeasureId,
+                            Kind = measure.Kind,
+                            ExpiresOn = measure.ValidTo,
+                            DaysLeft = (uint)lead,
+                        },
+                    };
+                    var forRecipient = SubjectPseudonymiser.ForRecipient(FieldMinimiser.Minimise(signal, rule.AllowedFields), node.Pseudonyms, partner, now);
+                    reminders.Add(new MeasureReminder(measure.MeasureId, end, recipient, lead,
+                        new DateTimeOffset(due.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), rule.Purpose, rule.Id, forRecipient.ToByteArray()));
+                }
+            }
+        }
+        return reminders;
+    }
+}
