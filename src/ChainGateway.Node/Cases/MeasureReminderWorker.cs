@@ -56,6 +56,7 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
                 ReminderFailed(logger, e);
                 wait = check;
             }
+            var deadline = node.Time.GetUtcNow() + wait;
             if (wait <= TimeSpan.Zero)
             {
                 continue;
@@ -63,7 +64,13 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             try
             {
-                await Task.WhenAny(Task.Delay(wait, node.Time, wake.Token), trigger.WaitAsync(wake.Token)).ConfigureAwait(false);
+                var delay = Task.Delay(wait, node.Time, wake.Token);
+                // The clock may have jumped (a suspended VM, a test's fake clock) between reading it and arming the
+                // timer: then the timer would be late by the jump, so look again at once.
+                if (node.Time.GetUtcNow() < deadline)
+                {
+                    await Task.WhenAny(delay, trigger.WaitAsync(wake.Token)).ConfigureAwait(false);
+                }
             }
             finally
             {

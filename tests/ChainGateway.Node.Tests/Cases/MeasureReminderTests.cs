@@ -1,0 +1,105 @@
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Core.Signals;
+using ChainGateway.Node.Hosting;
+using ChainGateway.Node.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChainGateway.Node.Tests.Cases;
+
+public sealed class MeasureReminderTests
+{
+    [Fact]
+    public async Task MeasureExpiring_FiresExactlyOncePerLeadTime_AcrossRestarts()
+    {
+        // Both nodes share one fake clock, so envelopes stay within the allowed skew while days pass.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "om");
+        var om = await federation.StartAsync("om", clock);
+        var politie = await federation.StartAsync("politie", clock);
+        using var omClient = federation.Client("om", clock);
+
+        // A location ban for 20 days: reminders 14 days before its end (day 6) and 3 days before (day 17), to
+        // politie and to om itself (the agreement's measure-expiry-reminder rule).
+        var measure = ChainSignals.MeasureImposed(daysValid: 20, time: clock);
+        var imposed = await omClient.SendAsync("protection-order-enforcement", measure, "politie");
+        Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
+        Assert.Empty(await RemindersAt(politie));
+
+        // The node is down when the first reminder falls due: it fires when the node is back.
+        await federation.StopAsync(om);
+        clock.Advance(TimeSpan.FromDays(6));
+        om = await federation.StartAsync("om", clock);
+        var first = Assert.Single(await WaitForRemindersAt(politie, 1));
+        Assert.Equal(14u, first.DaysLeft);
+        Assert.Equal(ChainSignals.Measure, first.MeasureId);
+        Assert.Equal(measure.ProtectionMeasureImposed.ValidTo, first.ExpiresOn);
+        Assert.Equal(32, first.Subject.Pseudonym.Length);
+        Assert.Single(await WaitForRemindersAt(om, 1));
+
+        // A restart does not send it again; the next lead time fires when its day comes.
+        await federation.StopAsync(om);
+        om = await federation.StartAsync("om", clock);
+        clock.Advance(TimeSpan.FromDays(11));
+        var both = await WaitForRemindersAt(politie, 2);
+        Assert.Equal([14u, 3u], both.Select(r => r.DaysLeft));
+
+        // om got its own two reminders through its own peer endpoint, and logged exactly four.
+        var ownReminders = await WaitForRemindersAt(om, 2);
+        Assert.Equal([14u, 3u], ownReminders.Select(r => r.DaysLeft));
+        var log = await om.Store.ReadLogAsync(0, 1000, default);
+        var sent = log.Where(e => e.Event == LogEvent.Sent && e.SignalType == SignalTypes.MeasureExpiring).ToList();
+        Assert.Equal(4, sent.Count);
+        Assert.All(sent, e => Assert.Equal("chaingateway:measure-reminders", e.User));
+        Assert.Equal(2, sent.Count(e => e.Partner == "om"));
+    }
+
+    [Fact]
+    public async Task LeadTimesAlreadyPast_AreSkipped_AndAnExtensionReplacesTheOldEndDatesReminders()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "om");
+        await federation.StartAsync("om", clock);
+        var politie = await federation.StartAsync("politie", clock);
+        using var omClient = federation.Client("om", clock);
+        var extendedEnd = ChainSignals.Day(30, clock);
+
+        // Ends in 10 days: the 14-day reminder is already past and skipped; the 3-day one is planned.
+        var first = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 10, time: clock), "politie");
+        // Extended before any reminder: to 30 days from now. The old end date's 3-day reminder must not fire.
+        var extension = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 30, time: clock), "politie");
+        // Days pass only once both are delivered (an envelope in flight while days pass would expire).
+        await omClient.WaitForFinalStateAsync(first.Envelopes[0].MessageId);
+        await omClient.WaitForFinalStateAsync(extension.Envelopes[0].MessageId);
+
+        clock.Advance(TimeSpan.FromDays(16)); // the extension's 14-day reminder
+        var reminders = await WaitForRemindersAt(politie, 1);
+        clock.Advance(TimeSpan.FromDays(11)); // the extension's 3-day reminder (and, were it not replaced, long past the old one)
+        reminders = await WaitForRemindersAt(politie, 2);
+        Assert.Equal([14u, 3u], reminders.Select(r => r.DaysLeft));
+        Assert.All(reminders, r => Assert.Equal(extendedEnd, r.ExpiresOn));
+    }
+
+    private static async Task<List<MeasureExpiring>> RemindersAt(ChainNode node) =>
+        [.. (await node.Store.GetUnacknowledgedAsync(0, 1000, default))
+            .Where(r => r.SignalType == SignalTypes.MeasureExpiring)
+            .Select(r => SignalPayload.Parser.ParseFrom(r.Payload).Signal.MeasureExpiring)];
+
+    // Waits on the node's inbox notifications (no polling interval): returns once at least `count` reminders are in.
+    private static async Task<List<MeasureExpiring>> WaitForRemindersAt(ChainNode node, int count)
+    {
+        var notifier = (Node.Local.InboxNotifier)node.Services.GetService(typeof(Node.Local.InboxNotifier))!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var next = notifier.NextAsync();
+            var reminders = await RemindersAt(node);
+            if (reminders.Count >= count)
+            {
+                Assert.Equal(count, reminders.Count);
+                return reminders;
+            }
+            await next.WaitAsync(timeout.Token);
+        }
+    }
+}
