@@ -46,23 +46,67 @@ internal sealed class DemoScript : IAsyncDisposable
             () => SendAndConfirmAsync("politie", ["veilig-thuis", "om"], "risk-assessment", DemoSignals.StalkingReported())).ConfigureAwait(false);
         await Step("Veilig Thuis shares a SASH screening (high, trained assessor) with politie and OM", "delivered",
             () => SendAndConfirmAsync("veilig-thuis", ["politie", "om"], "risk-assessment", DemoSignals.RiskAssessed(RiskLevel.High))).ConfigureAwait(false);
-        await Step("politie tells reclassering the risk is acute (protection-order-enforcement; minimised to level, subject, case)", "delivered",
-            () => SendAndConfirmAsync("politie", ["reclassering"], "protection-order-enforcement", DemoSignals.RiskAssessed(RiskLevel.Acute),
+        await Step("politie tells reclassering the risk is high (protection-order-enforcement; minimised to level, subject, case)", "delivered",
+            () => SendAndConfirmAsync("politie", ["reclassering"], "protection-order-enforcement", DemoSignals.RiskAssessed(RiskLevel.High),
                 received => received.Signal.RiskAssessed.Instrument == RiskInstrument.Unspecified && received.Signal.RiskAssessed.AssessedOn is null
                     ? null : "reclassering received fields its rule does not allow")).ConfigureAwait(false);
+        await Step("politie assigns a case director (casusregisseur) and tells the chain (case-direction)", "delivered",
+            () => SendAndConfirmAsync("politie", ["om", "veilig-thuis", "reclassering", "raad-kinderbescherming", "zorg-veiligheidshuis"],
+                "case-direction", DemoSignals.CaseDirectorAssigned())).ConfigureAwait(false);
+        await Step("OM gives the victim a fixed contact point, follow-up every 14 days by phone (victim-contact)", "delivered",
+            () => SendAndConfirmAsync("om", ["politie", "slachtofferhulp", "cjib", "veilig-thuis"], "victim-contact",
+                DemoSignals.VictimContactAssigned())).ConfigureAwait(false);
+        await Step("OM imposes a contact ban, 14 days, on the suspect → politie, reclassering", "delivered",
+            () => SendAndConfirmAsync("om", ["politie", "reclassering"], "protection-order-enforcement",
+                DemoSignals.Measure(DemoSignals.ContactBan, MeasureKind.ContactBan, 14))).ConfigureAwait(false);
+        await Step("OM imposes a location ban (the victim's home), 90 days → politie, reclassering", "delivered",
+            () => SendAndConfirmAsync("om", ["politie", "reclassering"], "protection-order-enforcement",
+                DemoSignals.Measure(DemoSignals.LocationBan, MeasureKind.LocationBan, 90))).ConfigureAwait(false);
+        await Step("OM tells CJIB which order protects the victim (victim-contact; minimised: no suspect, no area)", "delivered",
+            () => SendAndConfirmAsync("om", ["cjib"], "victim-contact", DemoSignals.Measure(DemoSignals.LocationBan, MeasureKind.LocationBan, 90),
+                received => received.Signal.ProtectionMeasureImposed is { Subject: null, AreaCode: "" } ? null : "cjib received the suspect or the area"))
+            .ConfigureAwait(false);
+        await Step("reclassering answers: the location ban cannot be supervised (no electronic monitoring) → OM", "delivered",
+            () => SendAndConfirmAsync("reclassering", ["om"], "protection-order-enforcement", DemoSignals.NotSupervisable(DemoSignals.LocationBan)))
+            .ConfigureAwait(false);
+        await Step("the contact ban ends in 14 days: OM's node sends MeasureExpiring itself → politie, reclassering, OM", "reminded",
+            () => ReminderArrivedAsync(["politie", "reclassering", "om"])).ConfigureAwait(false);
+        await Step("the ankle monitor comes near the victim: an urgent ProximityAlert reclassering → politie", "delivered",
+            () => SendAndConfirmAsync("reclassering", ["politie"], "protection-order-enforcement", DemoSignals.ProximityAlert(DemoSignals.LocationBan),
+                priority: Priority.Urgent)).ConfigureAwait(false);
+        await Step("politie asks the Veiligheid Voorop partners for an Actieoverleg (case-conference)", "delivered",
+            () => SendAndConfirmAsync("politie", ["om", "reclassering", "raad-kinderbescherming", "veilig-thuis"], "case-conference",
+                DemoSignals.CaseConferenceRequested())).ConfigureAwait(false);
+        await Step("CJIB tries to send a ProximityAlert to politie (a signal its rules do not allow)", "RULE_DENIED",
+            () => SendExpectingRefusalAsync("cjib", LocalUser.Caseworker, ["politie"], "protection-order-enforcement",
+                DemoSignals.ProximityAlert(DemoSignals.LocationBan))).ConfigureAwait(false);
         await Step("politie tries to tell reclassering about a MEDIUM risk (rule condition: at least high)", "RULE_DENIED",
             () => SendExpectingRefusalAsync("politie", LocalUser.Caseworker, ["reclassering"], "protection-order-enforcement", DemoSignals.RiskAssessed(RiskLevel.Medium))).ConfigureAwait(false);
-        await Step("reclassering tries to report stalking to politie (no rule)", "RULE_DENIED",
-            () => SendExpectingRefusalAsync("reclassering", LocalUser.Caseworker, ["politie"], "risk-assessment", DemoSignals.StalkingReported())).ConfigureAwait(false);
         await Step("a politie privacy officer tries to send a signal (wrong role)", "ROLE_REQUIRED",
             () => SendExpectingRefusalAsync("politie", LocalUser.PrivacyOfficer, ["om"], "risk-assessment", DemoSignals.StalkingReported())).ConfigureAwait(false);
-        await Step("a hand-built envelope from politie carries 'trained_assessor' to reclassering (field not allowed)", "FIELD_NOT_ALLOWED",
+        await Step("a hand-built envelope from politie carries 'trained_assessor' to reclassering (a field its rule does not allow)", "FIELD_NOT_ALLOWED",
             () => DeliverHandBuiltAsync(tamper: false, withDisallowedField: true)).ConfigureAwait(false);
         await Step("an envelope from politie with one ciphertext byte flipped (rejected before decryption)", "BAD_SIGNATURE",
             () => DeliverHandBuiltAsync(tamper: true, withDisallowedField: false)).ConfigureAwait(false);
         await Step("the same envelope delivered twice (exactly-once: the original receipt)", "original receipt",
             DeliverTwiceAsync).ConfigureAwait(false);
+        var overviews = new DemoOverview(apis);
+        await Step("each organisation's case overview holds exactly what its rules let it receive", "consistent",
+            () => overviews.CheckAsync(cancellationToken)).ConfigureAwait(false);
+        await overviews.PrintAsync(cancellationToken).ConfigureAwait(false);
         return (passed, step);
+    }
+
+    private async Task<string> ReminderArrivedAsync(string[] recipients)
+    {
+        var details = new List<string>();
+        foreach (var recipient in recipients)
+        {
+            var reminder = await subscribers[recipient].WaitForAsync(
+                s => s.Signal.MeasureExpiring is { MeasureId: DemoSignals.ContactBan, DaysLeft: 14 }, StepTimeout).ConfigureAwait(false);
+            details.Add($"{recipient} ({reminder.Signal.MeasureExpiring.DaysLeft} days left, rule {reminder.RuleId})");
+        }
+        return "reminded " + string.Join(", ", details);
     }
 
     public async ValueTask DisposeAsync()
@@ -99,10 +143,12 @@ internal sealed class DemoScript : IAsyncDisposable
         AnsiConsole.MarkupLine($"{(ok ? "[green]  ok [/]" : "[red]FAIL[/]")} {step,2}. {Markup.Escape(title)} → {Markup.Escape(actual)}{(ok ? string.Empty : $" (expected {Markup.Escape(expected)})")}");
     }
 
-    private async Task<string> SendAndConfirmAsync(string from, string[] to, string purpose, Signal signal, Func<ReceivedSignal, string?>? check = null)
+    private async Task<string> SendAndConfirmAsync(string from, string[] to, string purpose, Signal signal, Func<ReceivedSignal, string?>? check = null,
+        Priority priority = Priority.Routine)
     {
         var api = apis[from];
-        var request = new SendRequest { Purpose = purpose, Signal = signal, Priority = Priority.Routine };
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var request = new SendRequest { Purpose = purpose, Signal = signal, Priority = priority };
         request.Recipients.AddRange(to);
         var response = await api.Client.SendAsync(request, api.Headers).ConfigureAwait(false);
         var details = new List<string>();
@@ -114,9 +160,12 @@ internal sealed class DemoScript : IAsyncDisposable
             {
                 return problem;
             }
+            var arrivedAfter = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             await WaitDeliveredAsync(api, sent.MessageId).ConfigureAwait(false);
-            var subject = received.Signal.RiskAssessed?.Subject ?? received.Signal.StalkingReported?.Suspect;
-            details.Add($"{sent.Recipient} (rule {sent.RuleId}, subject {Convert.ToHexStringLower(subject!.Pseudonym.Span)[..12]}…, signed receipt)");
+            var subject = Core.Signals.SignalSubjects.Pseudonyms(received.Signal).Select(p => Convert.ToHexStringLower(p.Pseudonym)[..12] + "…").FirstOrDefault();
+            var flags = received.QualityFlags.Count == 0 ? string.Empty : ", flagged " + string.Join(",", received.QualityFlags);
+            var latency = priority == Priority.Urgent ? $", in the case system after {arrivedAfter.TotalMilliseconds:F0} ms" : string.Empty;
+            details.Add($"{sent.Recipient} (rule {sent.RuleId}, subject {subject}, signed receipt{flags}{latency})");
         }
         return "delivered to " + string.Join(", ", details);
     }

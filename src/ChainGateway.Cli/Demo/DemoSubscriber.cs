@@ -20,13 +20,16 @@ internal sealed class DemoSubscriber : IAsyncDisposable
         loop = RunAsync();
     }
 
-    public async Task<ReceivedSignal> WaitForAsync(string messageId, TimeSpan timeout)
+    public Task<ReceivedSignal> WaitForAsync(string messageId, TimeSpan timeout) => WaitForAsync(s => s.MessageId == messageId, timeout);
+
+    /// <summary>Waits (on arrivals, not by polling) until a received signal matches.</summary>
+    public async Task<ReceivedSignal> WaitForAsync(Func<ReceivedSignal, bool> match, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
         while (true)
         {
             var next = Volatile.Read(ref arrived).Task;
-            if (received.TryGetValue(messageId, out var signal))
+            if (received.Values.FirstOrDefault(match) is { } signal)
             {
                 return signal;
             }
