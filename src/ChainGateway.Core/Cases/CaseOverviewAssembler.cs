@@ -10,6 +10,8 @@ namespace ChainGateway.Core.Cases;
 /// </summary>
 public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
 {
+    private readonly HashSet<string> seenSources = new(StringComparer.Ordinal);
+
     /// <param name="facts">The subject's facts, any order.</param>
     /// <param name="isSubject">Whether a pseudonym (pairwise with the given partner) is this subject: for its role in a report.</param>
     public CaseOverview Build(IEnumerable<CaseFact> facts, Func<string, ReadOnlyMemory<byte>, bool> isSubject)
@@ -19,6 +21,7 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
         var overview = new CaseOverview();
         var measures = new Dictionary<string, MeasureFact>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        seenSources.Clear();
         (Google.Type.Date? Date, DateTimeOffset At) director = default, victim = default, risk = default;
         foreach (var fact in facts.OrderBy(f => f.At).ThenBy(f => f.MessageId))
         {
@@ -93,7 +96,7 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
                         measure.Supervisability = !imposed.HasSupervisionFeasible ? Supervisability.Unknown
                             : imposed.SupervisionFeasible ? Supervisability.Feasible : Supervisability.NotFeasibleAtImposition;
                     }
-                    AddSource(measure, source);
+                    AddSource(measure, source, $"imposed|{imposed.ValidTo}");
                     break;
                 case Signal.KindOneofCase.MeasureNotSupervisable:
                     var refusal = signal.MeasureNotSupervisable;
@@ -101,7 +104,7 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
                     var notSupervisable = Measure(measures, refusal.MeasureId, fact.Direction == FactDirection.Received ? organisation : fact.Partner);
                     notSupervisable.Supervisability = Supervisability.NotSupervisable;
                     notSupervisable.NotSupervisableReason = refusal.Reason;
-                    AddSource(notSupervisable, source);
+                    AddSource(notSupervisable, source, $"not-supervisable|{refusal.Reason}");
                     break;
                 case Signal.KindOneofCase.MeasureExpiring:
                     var expiring = signal.MeasureExpiring;
@@ -111,7 +114,7 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
                         reminded.Kind = expiring.Kind;
                     }
                     reminded.ValidTo ??= expiring.ExpiresOn;
-                    AddSource(reminded, source);
+                    AddSource(reminded, source, $"expiring|{expiring.ExpiresOn}|{expiring.DaysLeft}");
                     break;
                 case Signal.KindOneofCase.ProximityAlert:
                     var alert = signal.ProximityAlert;
@@ -127,7 +130,7 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
                     }
                     if (alert.MeasureId.Length > 0 && measures.TryGetValue(alert.MeasureId, out var alerted))
                     {
-                        AddSource(alerted, source);
+                        AddSource(alerted, source, $"alert|{alert.DetectedAt}");
                     }
                     break;
                 case Signal.KindOneofCase.CaseConferenceRequested:
@@ -204,15 +207,14 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
         return measure;
     }
 
-    private static void AddSource(MeasureFact measure, FactSource source)
+    // One signal sent to several partners (or a reminder sent to each party of its rule) is one fact: sources are
+    // kept once per what they say, by sending organisation and direction.
+    private void AddSource(MeasureFact measure, FactSource source, string says)
     {
-        // One signal sent to several partners is one fact.
-        if (source.Direction == FactDirection.Sent
-            && measure.Sources.Any(s => s.Direction == FactDirection.Sent && s.SignalType == source.SignalType && s.At == source.At))
+        if (seenSources.Add($"{measure.MeasureId}|{source.Organisation}|{source.Direction}|{says}"))
         {
-            return;
+            measure.Sources.Add(source);
         }
-        measure.Sources.Add(source);
     }
 
     // The latest by date, then by when it was exchanged.

@@ -1,0 +1,94 @@
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Cases;
+using Google.Protobuf;
+
+namespace ChainGateway.Core.Tests.Cases;
+
+public sealed class CaseOverviewAssemblerTests
+{
+    private static readonly DateOnly Today = new(2026, 11, 23);
+    private static readonly DateTimeOffset Noon = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+    private static readonly byte[] Subject = [.. Enumerable.Repeat((byte)7, 32)];
+
+    private static Google.Type.Date Day(int offset)
+    {
+        var d = Today.AddDays(offset);
+        return new Google.Type.Date { Year = d.Year, Month = d.Month, Day = d.Day };
+    }
+
+    private static SubjectRef Ref() => new() { Pseudonym = ByteString.CopyFrom(Subject) };
+
+    private static CaseFact Fact(FactDirection direction, string partner, Signal signal, int minutes) =>
+        new(direction, partner, Guid.NewGuid(), Core.Signals.SignalTypes.Of(signal), "p", "r", Noon.AddMinutes(minutes), Noon.AddDays(365),
+            new SignalPayload { Signal = signal }.ToByteArray(), [Subject]);
+
+    private static Signal Measure(string id, int days, bool feasible) => new()
+    {
+        ProtectionMeasureImposed = new ProtectionMeasureImposed
+        {
+            Subject = Ref(),
+            CaseReference = "OM-1",
+            MeasureId = id,
+            Kind = MeasureKind.ContactBan,
+            ValidFrom = Day(-10),
+            ValidTo = Day(days),
+            SupervisionFeasible = feasible,
+        },
+    };
+
+    [Fact]
+    public void Measures_AreMergedPerMeasure_EndedOnesDropped_AndProbationsAnswerWins()
+    {
+        var expiring = new Signal { MeasureExpiring = new MeasureExpiring { Subject = Ref(), MeasureId = "GA-1", ExpiresOn = Day(14), DaysLeft = 14 } };
+        var facts = new[]
+        {
+            // The same measure sent to two partners, and its reminder to three: one measure, one source each.
+            Fact(FactDirection.Sent, "politie", Measure("GA-1", 14, feasible: true), 0),
+            Fact(FactDirection.Sent, "reclassering", Measure("GA-1", 14, feasible: true), 0),
+            Fact(FactDirection.Sent, "politie", expiring, 5),
+            Fact(FactDirection.Sent, "reclassering", expiring, 6),
+            Fact(FactDirection.Received, "reclassering", new Signal
+            {
+                MeasureNotSupervisable = new MeasureNotSupervisable { Subject = Ref(), MeasureId = "GA-1", Reason = NotSupervisableReason.NoCapacity },
+            }, 7),
+            Fact(FactDirection.Sent, "politie", Measure("GA-0", -1, feasible: true), 1), // ended yesterday
+            Fact(FactDirection.Sent, "politie", Measure("GA-2", 30, feasible: false), 2),
+        };
+        var overview = new CaseOverviewAssembler("om", Today).Build(facts, (_, _) => true);
+
+        Assert.Equal(7u, overview.Facts);
+        Assert.Equal(["GA-1", "GA-2"], overview.MeasuresInForce.Select(m => m.MeasureId));
+        var first = overview.MeasuresInForce[0];
+        Assert.Equal(Supervisability.NotSupervisable, first.Supervisability);
+        Assert.Equal(NotSupervisableReason.NoCapacity, first.NotSupervisableReason);
+        Assert.Equal(14, first.DaysLeft);
+        Assert.Equal(["ProtectionMeasureImposed", "MeasureExpiring", "MeasureNotSupervisable"], first.Sources.Select(s => s.SignalType));
+        Assert.Equal("reclassering", first.Sources[2].Organisation);
+        Assert.Equal(Supervisability.NotFeasibleAtImposition, overview.MeasuresInForce[1].Supervisability);
+    }
+
+    [Fact]
+    public void LatestRiskAndDirector_AreTheLatestByDate_AStartedAssignmentBeatsAFutureOne()
+    {
+        Signal Risk(RiskLevel level, int day, bool trained) => new()
+        {
+            RiskAssessed = new RiskAssessed { Level = level, AssessedOn = Day(day), TrainedAssessor = trained, Subject = Ref() },
+        };
+        Signal Director(string org, int from) => new()
+        {
+            CaseDirectorAssigned = new CaseDirectorAssigned { Subject = Ref(), Director = new ContactPoint { Organisation = org, Function = "casusregisseur" }, FromDate = Day(from) },
+        };
+        var facts = new[]
+        {
+            Fact(FactDirection.Received, "veilig-thuis", Risk(RiskLevel.Acute, -1, trained: false), 10), // newer assessment, received earlier
+            Fact(FactDirection.Received, "politie", Risk(RiskLevel.Low, -5, trained: true), 20),
+            Fact(FactDirection.Received, "politie", Director("politie", -3), 0),
+            Fact(FactDirection.Received, "om", Director("om", 10), 30), // starts in ten days
+        };
+        var overview = new CaseOverviewAssembler("reclassering", Today).Build(facts, (_, _) => true);
+        Assert.Equal(RiskLevel.Acute, overview.LatestRisk.Level);
+        Assert.Equal("veilig-thuis", overview.LatestRisk.Source.Organisation);
+        Assert.Equal([QualityFlag.UntrainedAssessor], overview.LatestRisk.Flags);
+        Assert.Equal("politie", overview.CaseDirector.Director.Organisation);
+    }
+}
