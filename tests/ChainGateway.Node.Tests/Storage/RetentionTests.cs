@@ -36,3 +36,39 @@ public sealed class RetentionTests : TempStore
         Assert.Empty(row.Payload);
     }
 }
+
+public sealed class CaseFactRetentionTests : TempStore
+{
+    private static readonly byte[] Pseudonym = [.. Enumerable.Repeat((byte)3, 32)];
+
+    private static Core.Cases.CaseFact Fact(Contracts.V1.FactDirection direction, Guid id, DateTimeOffset at, int retentionDays) =>
+        new(direction, "om", id, "RiskAssessed", "risk-assessment", "rule", at, at.AddDays(retentionDays), [1, 2, 3], [Pseudonym]);
+
+    [Fact]
+    public async Task CaseOverviewCopies_GoWhenTheirRetentionEnds_TheSentOnesWithALogEntryOfTheirOwn()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var sent = Guid.CreateVersion7();
+        var received = Guid.CreateVersion7();
+        var kept = Guid.CreateVersion7();
+        await Store.EnqueueAsync([new OutboxEnvelope(sent, "om", 1, [1], new byte[32], start, start.AddDays(3), 0,
+            new LogEntry { Time = start, Event = LogEvent.Sent, Outcome = "ok", MessageId = sent }, Fact(Contracts.V1.FactDirection.Sent, sent, start, 30))], default);
+        await Store.AcceptAsync(
+            new InboxEnvelope("om", received, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(30),
+                Fact(Contracts.V1.FactDirection.Received, received, start, 30)),
+            new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = received }, _ => [9], default);
+        await Store.AcceptAsync(
+            new InboxEnvelope("om", kept, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(365),
+                Fact(Contracts.V1.FactDirection.Received, kept, start, 365)),
+            new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = kept }, _ => [9], default);
+        Assert.Equal(3, (await Store.GetCaseFactsAsync([("om", Pseudonym)], default)).Count);
+
+        // The received body and the sent copy: two purges, each logged once.
+        Assert.Equal(2, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+        Assert.Equal([kept], (await Store.GetCaseFactsAsync([("om", Pseudonym)], default)).Select(f => f.MessageId));
+        var purged = (await Store.ReadLogAsync(0, 20, default)).Where(e => e.Event == LogEvent.Purged).Select(e => e.MessageId).ToList();
+        Assert.Equal(2, purged.Count);
+        Assert.Contains(sent, purged);
+        Assert.Contains(received, purged);
+    }
+}
