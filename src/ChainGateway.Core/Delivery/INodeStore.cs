@@ -73,4 +73,19 @@ public interface INodeStore : IAsyncDisposable
 
     /// <summary>Every stored checkpoint note, smallest size first.</summary>
     Task<IReadOnlyList<string>> ReadCheckpointsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The stored checkpoint note at <paramref name="size"/>, if any.</summary>
+    Task<string?> ReadCheckpointAsync(long size, CancellationToken cancellationToken);
+
+    /// <summary>Stores a witness's cosignature of our checkpoint at <paramref name="size"/> (the newest per witness and size wins).</summary>
+    Task AddCosignatureAsync(StoredCosignature cosignature, DateTimeOffset receivedAt, CancellationToken cancellationToken);
+
+    /// <summary>Stored cosignatures, by checkpoint size then witness; only those of <paramref name="size"/> if given.</summary>
+    Task<IReadOnlyList<StoredCosignature>> ReadCosignaturesAsync(long? size, CancellationToken cancellationToken);
+
+    /// <summary>Records a partner's checkpoint this node verified and cosigned as its witness.</summary>
+    Task SaveWitnessedAsync(WitnessedCheckpoint witnessed, CancellationToken cancellationToken);
+
+    /// <summary>The largest checkpoint of <paramref name="partner"/> this node cosigned, if any.</summary>
+    Task<WitnessedCheckpoint?> ReadWitnessedAsync(string partner, CancellationToken cancellationToken);
 }
