@@ -71,4 +71,41 @@ public sealed class LogVerifier(string origin, PublicKey signingKey)
     }
 
     public int Checkpoints => checkpoints.Count;
+
+    /// <summary>
+    /// C2SP tlog-cosignature: every stored cosignature must verify, over the text of the checkpoint of its size
+    /// (checked above), with a key the trust list lists for its witness (<paramref name="keysOf"/>, empty if
+    /// unlisted). Call after <see cref="CheckCheckpoints"/>; returns the first problem, naming the witness, or null.
+    /// </summary>
+    public string? CheckCosignatures(IEnumerable<StoredCosignature> cosignatures, Func<string, IEnumerable<PublicKey>> keysOf)
+    {
+        ArgumentNullException.ThrowIfNull(cosignatures);
+        ArgumentNullException.ThrowIfNull(keysOf);
+        var bodies = new Dictionary<long, string>();
+        foreach (var note in checkpoints)
+        {
+            if (Checkpoint.TryParse(note, out var checkpoint))
+            {
+                bodies[checkpoint.Size] = SignedNote.Parse(note).Body;
+            }
+        }
+        foreach (var cosignature in cosignatures)
+        {
+            var where = $"cosignature by '{cosignature.Witness}' of the checkpoint at size {cosignature.Size}";
+            if (!bodies.TryGetValue(cosignature.Size, out var body))
+            {
+                return $"{where}: there is no checkpoint of that size";
+            }
+            var name = Checkpoint.OriginFor(cosignature.Witness);
+            if (Cosignature.NameOf(cosignature.Line) != name)
+            {
+                return $"{where}: the line names '{Cosignature.NameOf(cosignature.Line)}', not '{name}'";
+            }
+            if (!keysOf(cosignature.Witness).Any(key => Cosignature.Verify(cosignature.Line, body, name, key) == cosignature.Timestamp))
+            {
+                return $"{where}: it does not verify with the witness's listed key (or its timestamp was changed)";
+            }
+        }
+        return null;
+    }
 }

@@ -7,6 +7,12 @@ namespace ChainGateway.Node.Hosting;
 public sealed record LogAuditResult(long Entries, int Checkpoints, string? Problem)
 {
     public bool Ok => Problem is null;
+
+    /// <summary>Partners' cosignatures of our checkpoints that verified.</summary>
+    public int Cosignatures { get; init; }
+
+    /// <summary>Witness alerts in the log: partners' checkpoints this node refused to cosign (WitnessRefused entries), oldest first.</summary>
+    public IReadOnlyList<LogEntry> WitnessAlerts { get; init; } = [];
 }
 
 /// <summary><c>chaingw log verify</c>: recompute every leaf and root from the store and check every checkpoint signature.</summary>
@@ -25,6 +31,7 @@ public static class SharingLogAudit
         // Checkpoints are signed with the node's own listed signing key; the current one is the first valid now.
         var key = self.SigningKeys.FirstOrDefault(k => k.IsValidAt(node.Time.GetUtcNow()))?.Key ?? node.Keys.Signing.PublicKey;
         var verifier = new LogVerifier(Checkpoint.OriginFor(node.Organisation), key);
+        var alerts = new List<LogEntry>();
         var next = 1L;
         while (true)
         {
@@ -33,7 +40,11 @@ public static class SharingLogAudit
             {
                 if (verifier.Add(entry) is { } problem)
                 {
-                    return new LogAuditResult(verifier.Entries, 0, problem);
+                    return new LogAuditResult(verifier.Entries, 0, problem) { WitnessAlerts = alerts };
+                }
+                if (entry.Event == LogEvent.WitnessRefused)
+                {
+                    alerts.Add(entry);
                 }
             }
             progress?.Report(verifier.Entries);
@@ -44,6 +55,14 @@ public static class SharingLogAudit
             next = entries[^1].Index + 1;
         }
         var notes = await store.ReadCheckpointsAsync(cancellationToken).ConfigureAwait(false);
-        return new LogAuditResult(verifier.Entries, notes.Count, verifier.CheckCheckpoints(notes));
+        if (verifier.CheckCheckpoints(notes) is { } bad)
+        {
+            return new LogAuditResult(verifier.Entries, notes.Count, bad) { WitnessAlerts = alerts };
+        }
+        // Witness keys from the trust list: any listed signing key (a cosignature may predate a rotation).
+        var cosignatures = await store.ReadCosignaturesAsync(null, cancellationToken).ConfigureAwait(false);
+        var cosignatureProblem = verifier.CheckCosignatures(cosignatures,
+            witness => node.TrustList.TryGet(witness, out var partner) ? partner.SigningKeys.Select(k => k.Key) : []);
+        return new LogAuditResult(verifier.Entries, notes.Count, cosignatureProblem) { Cosignatures = cosignatureProblem is null ? cosignatures.Count : 0, WitnessAlerts = alerts };
     }
 }

@@ -111,6 +111,64 @@ public sealed class WitnessTests : IAsyncLifetime
         await AssertAlertAsync("LOG_FORKED", cosigned.Size);
     }
 
+    [Fact]
+    public async Task LogVerify_ChecksEveryCosignature_AndNamesABadOne()
+    {
+        Assert.True((await WitnessAsync(om, "politie")).Cosigned);
+        Assert.True((await WitnessAsync(politie, "om")).Cosigned);
+        var path = politie.Store.Path;
+        await federation.StopAsync(politie);
+        var sound = await VerifyAsync("politie", path);
+        Assert.True(sound.Ok, sound.Problem);
+        Assert.Equal(1, sound.Cosignatures);
+
+        // A cosignature whose timestamp was moved no longer verifies; log verify names the witness and size.
+        Rewrite(path, "UPDATE cosignatures SET timestamp = timestamp + 1 WHERE witness = 'om' AND size = $size", (await ReadCosignatureSizeAsync(path)));
+        var bad = await VerifyAsync("politie", path);
+        Assert.False(bad.Ok);
+        Assert.StartsWith("cosignature by 'om' of the checkpoint at size ", bad.Problem, StringComparison.Ordinal);
+        Assert.Contains("does not verify", bad.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LogVerify_ShowsTheWitnessAlerts()
+    {
+        var cosigned = await WitnessAsync(om, "politie");
+        var path = politie.Store.Path;
+        await federation.StopAsync(politie);
+        Rewrite(path, "DELETE FROM sharing_log WHERE idx = (SELECT MAX(idx) FROM sharing_log); DELETE FROM checkpoints WHERE size >= $size", cosigned.Size);
+        politie = await federation.StartAsync("politie");
+        await politie.CheckpointAsync();
+        Assert.Equal(WitnessRefusal.LogForked, (await WitnessAsync(om, "politie")).Refusal);
+        var omPath = om.Store.Path;
+        await federation.StopAsync(om);
+        var result = await VerifyAsync("om", omPath);
+        Assert.True(result.Ok, result.Problem);
+        var alert = Assert.Single(result.WitnessAlerts);
+        Assert.Equal(("politie", "LOG_FORKED"), (alert.Partner, alert.ReasonCode));
+    }
+
+    private async Task<LogAuditResult> VerifyAsync(string organisation, string path)
+    {
+        using var node = NodeContext.Load(federation.Configuration(organisation), TimeProvider.System);
+        var store = new ChainGateway.Storage.Sqlite.SqliteNodeStore(path);
+        await using (store)
+        {
+            await store.InitializeAsync(default);
+            return await SharingLogAudit.VerifyAsync(node, store, null, default);
+        }
+    }
+
+    private static async Task<long> ReadCosignatureSizeAsync(string path)
+    {
+        var store = new ChainGateway.Storage.Sqlite.SqliteNodeStore(path);
+        await using (store)
+        {
+            await store.InitializeAsync(default);
+            return Assert.Single(await store.ReadCosignaturesAsync(null, default)).Size;
+        }
+    }
+
     private async Task AssertAlertAsync(string code, long cosignedSize)
     {
         await federation.Logs.WaitForAsync(e => e.EventId.Name == "WitnessRefused" && e.Message.Contains(code, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
