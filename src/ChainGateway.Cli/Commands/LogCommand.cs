@@ -77,7 +77,7 @@ internal static class LogCommand
                 return 0;
             }
         }));
-        return new Command("log", "The sharing log: verify, export") { verify, export };
+        return new Command("log", "The sharing log: verify, export, reconcile") { verify, export, LogReconcileCommand.Create() };
     }
 
     /// <summary>A store that cannot be read (another schema, a damaged file) is a clear message and exit code 2, not a stack trace.</summary>

@@ -88,4 +88,10 @@ public interface INodeStore : IAsyncDisposable
 
     /// <summary>The largest checkpoint of <paramref name="partner"/> this node cosigned, if any.</summary>
     Task<WitnessedCheckpoint?> ReadWitnessedAsync(string partner, CancellationToken cancellationToken);
+
+    /// <summary>Every envelope delivered to <paramref name="recipient"/> with the receipt it answered with, oldest first.</summary>
+    Task<IReadOnlyList<DeliveredReceipt>> ReadReceiptsAsync(string recipient, CancellationToken cancellationToken);
 }
+
+/// <summary>A delivered envelope's id and hash, and the serialised signed receipt the recipient returned.</summary>
+public sealed record DeliveredReceipt(Guid MessageId, byte[] EnvelopeHash, byte[] Receipt);

@@ -38,7 +38,7 @@ using System.Text;
 namespace ChainGateway.Core.SharingLog;
 
 /// <summary>The canonical, deterministic byte encoding of a <see cref="LogEntry"/> (version 1, see the file header).</summary>
-public static class LogEntryEncoding
+public static partial class LogEntryEncoding
 {
     /// <summary>The version byte that opens every encoding produced here.</summary>
     public const byte Version = 0x01;

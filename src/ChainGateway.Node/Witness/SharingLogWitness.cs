@@ -53,7 +53,7 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
         try
         {
             var note = await partners.GetCheckpointAsync(partner, cancellationToken).ConfigureAwait(false);
-            var checkpoint = Open(partner, note);
+            var checkpoint = PartnerCheckpoint.Open(node, partner, note);
             if (checkpoint is null)
             {
                 return await RefuseAsync(partner, 0, note, WitnessRefusal.BadCheckpoint,
@@ -119,20 +119,6 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-    }
-
-    // signed-note: verify with each listed signing key of the partner valid now; the key name is the origin.
-    private Checkpoint? Open(string partner, string note)
-    {
-        if (!node.TrustList.TryGet(partner, out var listed))
-        {
-            return null;
-        }
-        var origin = Checkpoint.OriginFor(partner);
-        var now = node.Time.GetUtcNow();
-        return listed.SigningKeys.Where(k => k.IsValidAt(now))
-            .Select(k => Checkpoint.Open(note, origin, k.Key))
-            .FirstOrDefault(c => c is not null && c.Origin == origin);
     }
 
     private async Task<WitnessResult> CosignAsync(string partner, string note, Checkpoint checkpoint, CancellationToken cancellationToken)
