@@ -65,6 +65,12 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>Log entries from <paramref name="fromIndex"/> on, in order, with their stored leaf hashes.</summary>
     Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Streams entries from <paramref name="fromIndex"/> on (at most <paramref name="max"/>) to <paramref name="visitor"/> as
+    /// canonical bytes built straight from the stored values (for <c>log verify</c>); returns how many were visited and the last index.
+    /// </summary>
+    Task<(int Count, long LastIndex)> ScanLogBytesAsync(long fromIndex, int max, ILogEntryBytesVisitor visitor, CancellationToken cancellationToken);
+
     /// <summary>Stored leaf hashes from <paramref name="fromIndex"/> (1-based entry index) on, in order.</summary>
     Task<IReadOnlyList<byte[]>> ReadLeafHashesAsync(long fromIndex, int max, CancellationToken cancellationToken);
 

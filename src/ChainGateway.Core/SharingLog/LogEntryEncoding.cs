@@ -45,6 +45,16 @@ public static partial class LogEntryEncoding
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    private static readonly LogFieldKind[] Layout =
+    [
+        LogFieldKind.EventName, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text,
+        LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Uuid, LogFieldKind.Binary, LogFieldKind.Text, LogFieldKind.Text,
+        LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text,
+    ];
+
+    /// <summary>The kinds of the fields after Time, in encoding order: Event … ForeignSpanId (see the file header).</summary>
+    public static ReadOnlySpan<LogFieldKind> FieldLayout => Layout;
+
     /// <summary>Encodes every field of <paramref name="entry"/> except <see cref="LogEntry.Index"/>.</summary>
     /// <exception cref="ArgumentException">The event is not a defined member, or a string is not valid UTF-16.</exception>
     public static byte[] Encode(LogEntry entry)
