@@ -112,6 +112,23 @@ public sealed class WitnessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BackgroundWitness_CosignsAtItsInterval()
+    {
+        // node.json sharingLog.witnessSeconds = 1 for om; wait for the event, not for time.
+        var path = om.Store.Path;
+        await federation.StopAsync(om);
+        var config = Path.Combine(federation.ConfigDirectory("om"), "node.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        json["sharingLog"] = new System.Text.Json.Nodes.JsonObject { ["witnessSeconds"] = 1 };
+        File.WriteAllText(config, json.ToJsonString());
+        Assert.Equal(1, federation.Configuration("om").SharingLog.WitnessSeconds);
+        om = await federation.StartAsync("om");
+        Assert.Equal(path, om.Store.Path);
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "CosignatureStored" && e.Message.Contains("om's cosignature", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains(await politie.Store.ReadCosignaturesAsync(null, default), c => c.Witness == "om");
+    }
+
+    [Fact]
     public async Task LogVerify_ChecksEveryCosignature_AndNamesABadOne()
     {
         Assert.True((await WitnessAsync(om, "politie")).Cosigned);
