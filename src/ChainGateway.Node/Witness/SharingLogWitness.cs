@@ -67,9 +67,11 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
                     Invariant($"size {checkpoint.Size} is smaller than the checkpoint cosigned before (size {previous.Size})"), cancellationToken).ConfigureAwait(false);
             }
             byte[] tileRoot;
+            byte[][] proof;
             try
             {
                 tileRoot = await tiles.RootAsync(checkpoint.Size, cancellationToken).ConfigureAwait(false);
+                proof = previous is null ? [] : await tiles.ConsistencyProofAsync(previous.Size, checkpoint.Size, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidDataException e)
             {
@@ -83,7 +85,6 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
             if (previous is not null)
             {
                 // RFC 9162 §2.1.4.2: the new tree must extend the one we cosigned; for equal sizes the roots must be equal.
-                var proof = await tiles.ConsistencyProofAsync(previous.Size, checkpoint.Size, cancellationToken).ConfigureAwait(false);
                 if (!MerkleProofs.VerifyConsistency(previous.Size, checkpoint.Size, previous.Root, checkpoint.RootHash, proof))
                 {
                     return await RefuseAsync(partner, checkpoint.Size, note, WitnessRefusal.LogForked,
@@ -113,7 +114,15 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await WitnessAllAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await WitnessAllAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Whatever a partner serves must not stop this node; the next round tries again.
+                    NodeLog.WitnessUnreachable(logger, "(round)", e.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
