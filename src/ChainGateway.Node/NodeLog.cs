@@ -58,4 +58,24 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
         Message = "Retention ended for {Count} received signal(s): their bodies were deleted; the log entries stay")]
     public static partial void Purged(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1100, EventName = "WitnessRefused", Level = LogLevel.Error,
+        Message = "ALERT: refused to cosign {Partner}'s checkpoint at size {Size}: {Reason} — {Detail}")]
+    public static partial void WitnessRefused(ILogger logger, string partner, long size, string reason, string detail);
+
+    [LoggerMessage(EventId = 1101, EventName = "Cosigned", Level = LogLevel.Information,
+        Message = "Cosigned {Partner}'s checkpoint at size {Size} (root {Root}); partner answered {Status}")]
+    public static partial void Cosigned(ILogger logger, string partner, long size, string root, int status);
+
+    [LoggerMessage(EventId = 1102, EventName = "WitnessUnreachable", Level = LogLevel.Warning,
+        Message = "Could not witness {Partner}'s log: {Error}")]
+    public static partial void WitnessUnreachable(ILogger logger, string partner, string error);
+
+    [LoggerMessage(EventId = 1103, EventName = "CosignatureStored", Level = LogLevel.Information,
+        Message = "Stored {Witness}'s cosignature of our checkpoint at size {Size}")]
+    public static partial void CosignatureStored(ILogger logger, string witness, long size);
+
+    [LoggerMessage(EventId = 1104, EventName = "CosignatureRefused", Level = LogLevel.Warning,
+        Message = "Refused a cosignature from {Witness}: {Detail}")]
+    public static partial void CosignatureRefused(ILogger logger, string witness, string detail);
 }

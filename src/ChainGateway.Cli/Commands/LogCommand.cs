@@ -34,9 +34,13 @@ internal static class LogCommand
                 var result = await SharingLogAudit.VerifyAsync(node, store,
                     new Progress<long>(n => { if (n % 100_000 == 0 && n > 0) { Console.WriteLine($"log verify: {n} entries checked"); } }), cancellationToken)
                     .ConfigureAwait(false);
+                foreach (var alert in result.WitnessAlerts)
+                {
+                    AnsiConsole.MarkupLine($"[red]witness alert[/] entry #{alert.Index} {alert.Time:O}: refused to cosign {Markup.Escape(alert.Partner ?? "?")}'s checkpoint ({Markup.Escape(alert.ReasonCode ?? "?")}): {Markup.Escape(alert.Detail ?? string.Empty)}");
+                }
                 if (result.Ok)
                 {
-                    AnsiConsole.MarkupLine($"[green]log verify: ok[/] — {result.Entries} entries, {result.Checkpoints} signed checkpoints of '{Markup.Escape(node.Organisation)}' verified");
+                    AnsiConsole.MarkupLine($"[green]log verify: ok[/] — {result.Entries} entries, {result.Checkpoints} signed checkpoints of '{Markup.Escape(node.Organisation)}' and {result.Cosignatures} partners' cosignatures verified");
                     return 0;
                 }
                 AnsiConsole.MarkupLine($"[red]log verify: FAILED[/] — {Markup.Escape(result.Problem!)}");
@@ -73,7 +77,7 @@ internal static class LogCommand
                 return 0;
             }
         }));
-        return new Command("log", "The sharing log: verify, export") { verify, export };
+        return new Command("log", "The sharing log: verify, export, reconcile") { verify, export, LogReconcileCommand.Create() };
     }
 
     /// <summary>A store that cannot be read (another schema, a damaged file) is a clear message and exit code 2, not a stack trace.</summary>

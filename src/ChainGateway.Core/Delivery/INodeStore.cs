@@ -88,6 +88,12 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>Log entries from <paramref name="fromIndex"/> on, in order, with their stored leaf hashes.</summary>
     Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Streams entries from <paramref name="fromIndex"/> on (at most <paramref name="max"/>) to <paramref name="visitor"/> as
+    /// canonical bytes built straight from the stored values (for <c>log verify</c>); returns how many were visited and the last index.
+    /// </summary>
+    Task<(int Count, long LastIndex)> ScanLogBytesAsync(long fromIndex, int max, ILogEntryBytesVisitor visitor, CancellationToken cancellationToken);
+
     /// <summary>Stored leaf hashes from <paramref name="fromIndex"/> (1-based entry index) on, in order.</summary>
     Task<IReadOnlyList<byte[]>> ReadLeafHashesAsync(long fromIndex, int max, CancellationToken cancellationToken);
 
@@ -96,4 +102,25 @@ public interface INodeStore : IAsyncDisposable
 
     /// <summary>Every stored checkpoint note, smallest size first.</summary>
     Task<IReadOnlyList<string>> ReadCheckpointsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The stored checkpoint note at <paramref name="size"/>, if any.</summary>
+    Task<string?> ReadCheckpointAsync(long size, CancellationToken cancellationToken);
+
+    /// <summary>Stores a witness's cosignature of our checkpoint at <paramref name="size"/> (the newest per witness and size wins).</summary>
+    Task AddCosignatureAsync(StoredCosignature cosignature, DateTimeOffset receivedAt, CancellationToken cancellationToken);
+
+    /// <summary>Stored cosignatures, by checkpoint size then witness; only those of <paramref name="size"/> if given.</summary>
+    Task<IReadOnlyList<StoredCosignature>> ReadCosignaturesAsync(long? size, CancellationToken cancellationToken);
+
+    /// <summary>Records a partner's checkpoint this node verified and cosigned as its witness.</summary>
+    Task SaveWitnessedAsync(WitnessedCheckpoint witnessed, CancellationToken cancellationToken);
+
+    /// <summary>The largest checkpoint of <paramref name="partner"/> this node cosigned, if any.</summary>
+    Task<WitnessedCheckpoint?> ReadWitnessedAsync(string partner, CancellationToken cancellationToken);
+
+    /// <summary>Every envelope delivered to <paramref name="recipient"/> with the receipt it answered with, oldest first.</summary>
+    Task<IReadOnlyList<DeliveredReceipt>> ReadReceiptsAsync(string recipient, CancellationToken cancellationToken);
 }
+
+/// <summary>A delivered envelope's id and hash, and the serialised signed receipt the recipient returned.</summary>
+public sealed record DeliveredReceipt(Guid MessageId, byte[] EnvelopeHash, byte[] Receipt);

@@ -81,4 +81,7 @@ public enum LogEvent
 
     /// <summary>A received signal's body was deleted because its rule's retention ended; the entries about it stay.</summary>
     Purged,
+
+    /// <summary>As a witness, the node refused to cosign a partner's checkpoint (forked or rewritten log, bad signature, tiles that do not match).</summary>
+    WitnessRefused,
 }

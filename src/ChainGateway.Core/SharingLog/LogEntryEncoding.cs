@@ -38,12 +38,22 @@ using System.Text;
 namespace ChainGateway.Core.SharingLog;
 
 /// <summary>The canonical, deterministic byte encoding of a <see cref="LogEntry"/> (version 1, see the file header).</summary>
-public static class LogEntryEncoding
+public static partial class LogEntryEncoding
 {
     /// <summary>The version byte that opens every encoding produced here.</summary>
     public const byte Version = 0x01;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static readonly LogFieldKind[] Layout =
+    [
+        LogFieldKind.EventName, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text,
+        LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Uuid, LogFieldKind.Binary, LogFieldKind.Text, LogFieldKind.Text,
+        LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text, LogFieldKind.Text,
+    ];
+
+    /// <summary>The kinds of the fields after Time, in encoding order: Event … ForeignSpanId (see the file header).</summary>
+    public static ReadOnlySpan<LogFieldKind> FieldLayout => Layout;
 
     /// <summary>Encodes every field of <paramref name="entry"/> except <see cref="LogEntry.Index"/>.</summary>
     /// <exception cref="ArgumentException">The event is not a defined member, or a string is not valid UTF-16.</exception>

@@ -13,13 +13,80 @@ public sealed class LogVerifier(string origin, PublicKey signingKey)
     private readonly MerkleTree tree = new();
     private readonly List<string> checkpoints = [];
 
-    public long Entries => tree.Size;
+    // With ExpectCheckpoints: only the frontier, and the roots at the announced sizes (millions of entries).
+    private MerkleFrontier? frontier;
+    private Dictionary<long, byte[]>? roots;
+
+    public long Entries => frontier?.Size ?? tree.Size;
+
+    /// <summary>
+    /// Announces the checkpoints <see cref="CheckCheckpoints"/> will check, before any entry: the verifier then keeps
+    /// only the roots at their sizes instead of the whole tree.
+    /// </summary>
+    public void ExpectCheckpoints(IEnumerable<string> notes)
+    {
+        ArgumentNullException.ThrowIfNull(notes);
+        if (Entries > 0)
+        {
+            throw new InvalidOperationException("Announce the checkpoints before the first entry.");
+        }
+        frontier = new MerkleFrontier();
+        roots = [];
+        foreach (var note in notes)
+        {
+            if (Checkpoint.TryParse(note, out var checkpoint))
+            {
+                roots.TryAdd(checkpoint.Size, null!);
+            }
+        }
+        if (roots.ContainsKey(0))
+        {
+            roots[0] = MerkleTree.EmptyRoot.ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Checks one entry given as canonical bytes (null: cannot be encoded) against its stored leaf hash and the index
+    /// expected next; writes its leaf hash to <paramref name="leaf"/>. Returns a problem, or null.
+    /// </summary>
+    public static string? CheckEntry(long index, long expectedIndex, LogEntryBytesWriter? entry, ReadOnlySpan<byte> storedLeafHash, Span<byte> leaf)
+    {
+        if (index != expectedIndex)
+        {
+            return $"entry #{expectedIndex}: missing (the next stored entry is #{index})";
+        }
+        if (entry is null)
+        {
+            return $"entry #{index}: cannot be encoded (a stored field is not valid: unknown event, bad message id or text)";
+        }
+        entry.LeafHash(leaf);
+        if (storedLeafHash.Length != MerkleTree.HashSize || !CryptographicOperations.FixedTimeEquals(leaf[..MerkleTree.HashSize], storedLeafHash))
+        {
+            return $"entry #{index}: its stored leaf hash does not match its fields (the entry or its hash was changed)";
+        }
+        return null;
+    }
+
+    /// <summary>Appends the leaf hash of the next entry, already checked with <see cref="CheckEntry"/>.</summary>
+    public void AppendChecked(ReadOnlySpan<byte> leaf)
+    {
+        if (frontier is null)
+        {
+            tree.Append(leaf);
+            return;
+        }
+        frontier.Append(leaf);
+        if (roots!.ContainsKey(frontier.Size))
+        {
+            roots[frontier.Size] = frontier.Root();
+        }
+    }
 
     /// <summary>Feeds the next entry (in index order); returns a problem, or null when the entry is sound.</summary>
     public string? Add(LogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var expectedIndex = tree.Size + 1;
+        var expectedIndex = Entries + 1;
         if (entry.Index != expectedIndex)
         {
             return $"entry #{expectedIndex}: missing (the next stored entry is #{entry.Index})";
@@ -37,7 +104,22 @@ public sealed class LogVerifier(string origin, PublicKey signingKey)
         {
             return $"entry #{entry.Index}: its stored leaf hash does not match its fields (the entry or its hash was changed)";
         }
-        tree.Append(leaf);
+        AppendChecked(leaf);
+        return null;
+    }
+
+    /// <summary>
+    /// Feeds the next entry as canonical bytes built from its stored fields (<see cref="LogEntryBytesWriter"/>; null if
+    /// they cannot be encoded) with its stored leaf hash; returns a problem, or null when the entry is sound.
+    /// </summary>
+    public string? Add(long index, LogEntryBytesWriter? entry, ReadOnlySpan<byte> storedLeafHash)
+    {
+        Span<byte> leaf = stackalloc byte[MerkleTree.HashSize];
+        if (CheckEntry(index, Entries + 1, entry, storedLeafHash, leaf) is { } problem)
+        {
+            return problem;
+        }
+        AppendChecked(leaf);
         return null;
     }
 
@@ -58,11 +140,16 @@ public sealed class LogVerifier(string origin, PublicKey signingKey)
             {
                 return $"checkpoint at size {checkpoint.Size}: origin '{checkpoint.Origin}' is not '{origin}'";
             }
-            if (checkpoint.Size > tree.Size)
+            if (checkpoint.Size > Entries)
             {
-                return $"checkpoint at size {checkpoint.Size}: the log holds only {tree.Size} entries (entries after #{tree.Size} were removed)";
+                return $"checkpoint at size {checkpoint.Size}: the log holds only {Entries} entries (entries after #{Entries} were removed)";
             }
-            if (!CryptographicOperations.FixedTimeEquals(tree.RootAt(checkpoint.Size), checkpoint.RootHash))
+            var root = roots is null ? tree.RootAt(checkpoint.Size) : roots.GetValueOrDefault(checkpoint.Size);
+            if (root is null)
+            {
+                throw new InvalidOperationException($"The checkpoint at size {checkpoint.Size} was not announced with ExpectCheckpoints.");
+            }
+            if (!CryptographicOperations.FixedTimeEquals(root, checkpoint.RootHash))
             {
                 return $"checkpoint at size {checkpoint.Size}: the entries #1..#{checkpoint.Size} no longer hash to its signed root (history was rewritten)";
             }
@@ -71,4 +158,41 @@ public sealed class LogVerifier(string origin, PublicKey signingKey)
     }
 
     public int Checkpoints => checkpoints.Count;
+
+    /// <summary>
+    /// C2SP tlog-cosignature: every stored cosignature must verify, over the text of the checkpoint of its size
+    /// (checked above), with a key the trust list lists for its witness (<paramref name="keysOf"/>, empty if
+    /// unlisted). Call after <see cref="CheckCheckpoints"/>; returns the first problem, naming the witness, or null.
+    /// </summary>
+    public string? CheckCosignatures(IEnumerable<StoredCosignature> cosignatures, Func<string, IEnumerable<PublicKey>> keysOf)
+    {
+        ArgumentNullException.ThrowIfNull(cosignatures);
+        ArgumentNullException.ThrowIfNull(keysOf);
+        var bodies = new Dictionary<long, string>();
+        foreach (var note in checkpoints)
+        {
+            if (Checkpoint.TryParse(note, out var checkpoint))
+            {
+                bodies[checkpoint.Size] = SignedNote.Parse(note).Body;
+            }
+        }
+        foreach (var cosignature in cosignatures)
+        {
+            var where = $"cosignature by '{cosignature.Witness}' of the checkpoint at size {cosignature.Size}";
+            if (!bodies.TryGetValue(cosignature.Size, out var body))
+            {
+                return $"{where}: there is no checkpoint of that size";
+            }
+            var name = Checkpoint.OriginFor(cosignature.Witness);
+            if (Cosignature.NameOf(cosignature.Line) != name)
+            {
+                return $"{where}: the line names '{Cosignature.NameOf(cosignature.Line)}', not '{name}'";
+            }
+            if (!keysOf(cosignature.Witness).Any(key => Cosignature.Verify(cosignature.Line, body, name, key) == cosignature.Timestamp))
+            {
+                return $"{where}: it does not verify with the witness's listed key (or its timestamp was changed)";
+            }
+        }
+        return null;
+    }
 }

@@ -115,6 +115,21 @@ public sealed class MerkleTree
         return size == 0 ? EmptyRoot.ToArray() : Subtree(0, size).ToArray();
     }
 
+    /// <summary>
+    /// The stored root of the perfect subtree of 2^<paramref name="level"/> leaves starting at leaf
+    /// index·2^level (what a C2SP tlog-tiles hash tile lists); it must lie within the tree.
+    /// </summary>
+    public byte[] PerfectSubtree(int level, long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        if (level >= levels.Count || index >= levels[level].Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), "The subtree is not complete in this tree.");
+        }
+        return levels[level][checked((int)index)].ToArray();
+    }
+
     /// <summary>RFC 9162 §2.1.3.1: the audit path PATH(index, D[size]), leaf side first.</summary>
     public byte[][] InclusionProof(long index, long size)
     {

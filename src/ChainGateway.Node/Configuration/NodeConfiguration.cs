@@ -151,6 +151,10 @@ public sealed class SharingLogSettings
     /// <summary>How often the node deletes received bodies whose retention ended.</summary>
     [JsonPropertyName("purgeSeconds")]
     public int PurgeSeconds { get; set; } = 3600;
+
+    /// <summary>How often the node, as its partners' witness, fetches, checks and cosigns their latest checkpoints.</summary>
+    [JsonPropertyName("witnessSeconds")]
+    public int WitnessSeconds { get; set; } = 60;
 }
 
 public sealed class MeasureReminderSettings

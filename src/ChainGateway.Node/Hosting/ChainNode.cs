@@ -9,6 +9,8 @@ using ChainGateway.Node.Delivery;
 using ChainGateway.Node.Errors;
 using ChainGateway.Node.Local;
 using ChainGateway.Node.Peer;
+using ChainGateway.Node.Tiles;
+using ChainGateway.Node.Witness;
 using ChainGateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -110,6 +112,9 @@ public sealed class ChainNode : IAsyncDisposable
         services.AddHostedService<RetentionWorker>();
         services.AddSingleton<SharingLogCheckpoints>();
         services.AddHostedService(sp => sp.GetRequiredService<SharingLogCheckpoints>());
+        services.AddSingleton<PartnerLogClient>();
+        services.AddSingleton<SharingLogWitness>();
+        services.AddHostedService(sp => sp.GetRequiredService<SharingLogWitness>());
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorInterceptor>();
@@ -127,6 +132,7 @@ public sealed class ChainNode : IAsyncDisposable
         var peerHost = $"*:{peerEndpoint.Port}";
         var localHost = $"*:{localEndpoint.Port}";
         app.MapGrpcService<PeerGrpcService>().RequireHost(peerHost);
+        app.MapSharingLogTiles(peerHost);
         app.MapGrpcService<LocalGrpcService>().RequireHost(localHost);
         app.MapGrpcHealthChecksService().RequireHost(localHost);
         app.MapGrpcReflectionService().RequireHost(localHost);
@@ -147,6 +153,10 @@ public sealed class ChainNode : IAsyncDisposable
     /// <summary>Signs a checkpoint of the sharing log now (if it grew); returns the note.</summary>
     public Task<string?> CheckpointAsync(CancellationToken cancellationToken = default) =>
         app.Services.GetRequiredService<SharingLogCheckpoints>().CheckpointAsync(cancellationToken);
+
+    /// <summary>Witnesses every reachable partner's sharing log now (as the background witness does at its interval).</summary>
+    public Task<IReadOnlyList<WitnessResult>> WitnessAsync(CancellationToken cancellationToken = default) =>
+        app.Services.GetRequiredService<SharingLogWitness>().WitnessAllAsync(cancellationToken);
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
 

@@ -13,6 +13,7 @@ public sealed class SharingLogCheckpoints(NodeContext node, INodeStore store, IL
     private readonly MerkleTree tree = new();
     private readonly SemaphoreSlim gate = new(1, 1);
     private long signedSize = -1;
+    private string? latestNote;
 
     public string Origin => Checkpoint.OriginFor(node.Organisation);
 
@@ -42,8 +43,51 @@ public sealed class SharingLogCheckpoints(NodeContext node, INodeStore store, IL
             var note = Checkpoint.Sign(Origin, tree.Size, root, Origin, node.Keys.Signing);
             await store.AppendCheckpointAsync(tree.Size, root, note, node.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             signedSize = tree.Size;
+            latestNote = note;
             NodeLog.CheckpointSigned(logger, tree.Size, Convert.ToHexStringLower(root));
             return note;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>The latest checkpoint signed since start (the tree's size and root), or null before the first.</summary>
+    public async Task<(long Size, string Note)?> LatestAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return latestNote is null ? null : (signedSize, latestNote);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// C2SP tlog-tiles §Merkle Tree: the hashes of a tile, or null when the latest checkpoint does not cover it
+    /// (its width is more than the tile has at the signed size). The tree is exactly the signed size here.
+    /// </summary>
+    public async Task<byte[]?> ReadHashTileAsync(TilePath tile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tile);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (latestNote is null || tile.IsEntries || tile.Width > TilePath.WidthAt(tile.Level, tile.Index, signedSize))
+            {
+                return null;
+            }
+            // A level-L tile lists the roots of the perfect subtrees of 256^L leaves: tree level 8·L.
+            var bytes = new byte[tile.Width * MerkleTree.HashSize];
+            for (var i = 0; i < tile.Width; i++)
+            {
+                tree.PerfectSubtree(TilePath.Height * tile.Level, (tile.Index * TilePath.FullWidth) + i).CopyTo(bytes, i * MerkleTree.HashSize);
+            }
+            return bytes;
         }
         finally
         {

@@ -26,4 +26,12 @@ internal static class PeerIdentity
         }
         return organisation;
     }
+
+    /// <summary>The listed organisation named by the HTTP request's client certificate, or null (for the tiles endpoint).</summary>
+    public static string? ListedOrganisation(HttpContext http, NodeContext node)
+    {
+        var certificate = http.Connection.ClientCertificate;
+        var organisation = certificate is null ? null : FederationCertificates.OrganisationOf(certificate);
+        return organisation is not null && node.TrustList.TryGet(organisation, out _) ? organisation : null;
+    }
 }

@@ -26,4 +26,8 @@ public static class ChainGatewayTelemetry
     public static readonly Counter<long> Refusals = Meter.CreateCounter<long>("chaingateway.refusals", description: "Refused requests and envelopes, by reason code");
 
     public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("chaingateway.dead_letters", description: "Envelopes that can never be delivered");
+
+    public static readonly Counter<long> WitnessRefusals = Meter.CreateCounter<long>("chaingateway.witness.refusals", description: "Partner checkpoints this node refused to cosign (operator alert: a forked or rewritten log), by partner and reason");
+
+    public static readonly Counter<long> Cosignatures = Meter.CreateCounter<long>("chaingateway.witness.cosignatures", description: "Partner checkpoints this node cosigned");
 }

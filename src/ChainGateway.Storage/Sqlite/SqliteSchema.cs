@@ -111,5 +111,26 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX measure_reminders_due ON measure_reminders (state, due_at);
         """,
+        // 3: sharing-log witnessing (C2SP tlog-cosignature): partners' cosignatures of our checkpoints, and the
+        // partners' checkpoints this node verified and cosigned as their witness.
+        """
+        CREATE TABLE cosignatures (
+            size        INTEGER NOT NULL,
+            witness     TEXT    NOT NULL,
+            timestamp   INTEGER NOT NULL,
+            line        TEXT    NOT NULL,
+            received_at INTEGER NOT NULL,
+            PRIMARY KEY (size, witness)
+        );
+
+        CREATE TABLE witnessed (
+            partner     TEXT    NOT NULL,
+            size        INTEGER NOT NULL,
+            root        BLOB    NOT NULL,
+            note        TEXT    NOT NULL,
+            cosigned_at INTEGER NOT NULL,
+            PRIMARY KEY (partner, size)
+        );
+        """,
     ];
 }

@@ -32,14 +32,14 @@ public sealed class LogVerifyTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await federation.DisposeAsync();
 
-    private async Task<LogAuditResult> VerifyAsync()
+    private async Task<LogAuditResult> VerifyAsync(int page = 50_000)
     {
         using var node = NodeContext.Load(federation.Configuration("politie"), TimeProvider.System);
         var store = new SqliteNodeStore(storePath);
         await using (store)
         {
             await store.InitializeAsync(default);
-            return await SharingLogAudit.VerifyAsync(node, store, null, default);
+            return await SharingLogAudit.VerifyAsync(node, store, null, page, default);
         }
     }
 
@@ -122,6 +122,41 @@ public sealed class LogVerifyTests : IAsyncLifetime
             Assert.True(MerkleProofs.VerifyInclusion(Convert.FromBase64String(entry.GetProperty("leafHash").GetString()!),
                 entry.GetProperty("index").GetInt64() - 1, checkpoint.Size, proof, checkpoint.RootHash));
         }
+    }
+
+    [Fact]
+    public async Task UntouchedLog_Verifies_InTwoHalves()
+    {
+        // Two rows per read: the signed entries are checked in two halves on two connections, as for a large log.
+        var result = await VerifyAsync(page: 2);
+        Assert.True(result.Ok, result.Problem);
+        Assert.Equal((await VerifyAsync()).Entries, result.Entries);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(7)]
+    public async Task ChangedEntryField_IsNamed_InEitherHalf(long index)
+    {
+        Execute("UPDATE sharing_log SET detail = 'changed' WHERE idx = $i", ("$i", index));
+        var result = await VerifyAsync(page: 2);
+        Assert.StartsWith($"entry #{index}: its stored leaf hash does not match", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeletedEntry_IsNamed_InTwoHalves()
+    {
+        Execute("DELETE FROM sharing_log WHERE idx = 6");
+        var result = await VerifyAsync(page: 2);
+        Assert.StartsWith("entry #6: missing", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownEventName_CannotBeEncoded_AndIsNamed()
+    {
+        Execute("UPDATE sharing_log SET event = 'Invented' WHERE idx = 4");
+        Assert.StartsWith("entry #4: cannot be encoded", (await VerifyAsync()).Problem, StringComparison.Ordinal);
+        Assert.StartsWith("entry #4: cannot be encoded", (await VerifyAsync(page: 2)).Problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,196 @@
+// chaingw log reconcile <partner> (DESIGN.md §7): hold a partner to its own sharing log.
+//
+//   1. The partner's latest checkpoint (GET /log/checkpoint), verified with its listed key; if we ever cosigned
+//      one as its witness, the new one must be consistent with it (RFC 9162 §2.1.4, proof from hash tiles).
+//   2. Every entry bundle up to that size (C2SP tlog-tiles), hashed (RFC 9162 §2.1.1) into a tree whose root
+//      must be the signed root, and decoded (LogEntryEncoding v1).
+//   3. Every receipt we hold from the partner (signed by its listed key) names an entry (log_index, 1-based)
+//      that the signed tree includes (inclusion proof from the tiles) and that records THIS message from us,
+//      with the same envelope hash.
+//   4. Every entry of the partner's log about an exchange with us (partner = our organisation, with a message
+//      id) has a counterpart in our log (same message id, same envelope hash where both have one).
+// Each difference is listed; none means the two logs tell the same story.
+using System.Security.Cryptography;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Delivery;
+using ChainGateway.Core.Envelope;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Hosting;
+using ChainGateway.Node.Tiles;
+using ChainGateway.Node.Witness;
+using Google.Protobuf;
+
+namespace ChainGateway.Node.Reconcile;
+
+/// <summary>How far a reconcile run is: a stage, and done/total within it.</summary>
+public sealed record ReconcileProgress(string Stage, long Done, long Total);
+
+/// <summary>The outcome of <see cref="SharingLogReconcile.RunAsync"/>.</summary>
+public sealed record ReconcileResult(string Partner, long PartnerSize, int Receipts, int PartnerEntries, IReadOnlyList<string> Differences)
+{
+    public bool Ok => Differences.Count == 0;
+}
+
+/// <summary>Compares the receipts and log entries we hold with a partner's cosigned/verified log, read over tlog-tiles.</summary>
+public static class SharingLogReconcile
+{
+    private const int Page = 5_000;
+
+    public static async Task<ReconcileResult> RunAsync(NodeContext node, INodeStore store, PartnerLogClient client, string partner,
+        IProgress<ReconcileProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(client);
+        var differences = new List<string>();
+        var note = await client.GetCheckpointAsync(partner, cancellationToken).ConfigureAwait(false);
+        var checkpoint = PartnerCheckpoint.Open(node, partner, note);
+        if (checkpoint is null)
+        {
+            return new ReconcileResult(partner, 0, 0, 0, [$"the checkpoint '{partner}' serves does not verify with its listed signing key"]);
+        }
+        var tiles = client.HashReader(partner, checkpoint.Size);
+        if (await store.ReadWitnessedAsync(partner, cancellationToken).ConfigureAwait(false) is { } cosigned)
+        {
+            var consistent = cosigned.Size <= checkpoint.Size && MerkleProofs.VerifyConsistency(cosigned.Size, checkpoint.Size, cosigned.Root, checkpoint.RootHash,
+                await tiles.ConsistencyProofAsync(Math.Min(cosigned.Size, checkpoint.Size), checkpoint.Size, cancellationToken).ConfigureAwait(false));
+            if (!consistent)
+            {
+                differences.Add($"the partner's checkpoint at size {checkpoint.Size} is not consistent with the one we cosigned at size {cosigned.Size} (forked or rewritten log)");
+            }
+        }
+
+        var entries = await ReadEntriesAsync(client, partner, checkpoint, progress, cancellationToken).ConfigureAwait(false);
+        if (entries is null)
+        {
+            differences.Add($"the partner's entry bundles do not hash to its signed root at size {checkpoint.Size}");
+            return new ReconcileResult(partner, checkpoint.Size, 0, 0, differences);
+        }
+
+        var ours = await OurExchangesAsync(store, partner, progress, cancellationToken).ConfigureAwait(false);
+        var receipts = await store.ReadReceiptsAsync(partner, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < receipts.Count; i++)
+        {
+            if (await CheckReceiptAsync(node, partner, receipts[i], checkpoint, entries, tiles, cancellationToken).ConfigureAwait(false) is { } difference)
+            {
+                differences.Add(difference);
+            }
+            progress?.Report(new ReconcileProgress("receipts", i + 1, receipts.Count));
+        }
+
+        var claims = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Entry is not { } theirs)
+            {
+                differences.Add($"the partner's entry #{i + 1} is not a version-1 log entry");
+                continue;
+            }
+            if (theirs.Partner != node.Organisation || theirs.MessageId is not { } id)
+            {
+                continue;
+            }
+            claims++;
+            if (!ours.TryGetValue(id, out var counterparts))
+            {
+                differences.Add($"the partner's entry #{i + 1} ({theirs.Event} of message {id}) has no counterpart in our log");
+            }
+            else if (theirs.EnvelopeHash is { } hash && counterparts.Any(o => o.EnvelopeHash is { } h && !h.AsSpan().SequenceEqual(hash)))
+            {
+                differences.Add($"the partner's entry #{i + 1} ({theirs.Event} of message {id}) has another envelope hash than our log");
+            }
+        }
+        return new ReconcileResult(partner, checkpoint.Size, receipts.Count, claims, differences);
+    }
+
+    private static async Task<string?> CheckReceiptAsync(NodeContext node, string partner, DeliveredReceipt delivered, Checkpoint checkpoint,
+        List<(byte[] Bytes, LogEntry? Entry)> entries, TileHashReader tiles, CancellationToken cancellationToken)
+    {
+        var where = $"receipt for message {delivered.MessageId}";
+        ReceiptBody? body = null;
+        try
+        {
+            var receipt = Receipt.Parser.ParseFrom(delivered.Receipt);
+            // The receipt names the key that signed it; an old (rotated) listed key still counts for an old receipt.
+            var keyId = ReceiptBody.Parser.ParseFrom(receipt.Body).ReceiverKeyId;
+            body = node.TrustList.TryGet(partner, out var listed)
+                ? listed.SigningKeys.Where(k => k.KeyId == keyId).Select(k => ReceiptSigner.Verify(receipt, k.Key)).FirstOrDefault(b => b is not null)
+                : null;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+        }
+        if (body is null || body.MessageId.Length != 16 || new Guid(body.MessageId.Span, bigEndian: true) != delivered.MessageId)
+        {
+            return $"{where}: not a receipt for this message signed by '{partner}'";
+        }
+        var index = (long)body.LogIndex;
+        if (index < 1 || index > checkpoint.Size)
+        {
+            return $"{where}: it names the partner's entry #{index}, outside its signed log of {checkpoint.Size} entries";
+        }
+        // RFC 9162 §2.1.3.2: the entry (leaf index - 1) is in the tree the partner signed.
+        var (bytes, entry) = entries[(int)(index - 1)];
+        var leaf = MerkleTree.HashLeaf(bytes);
+        var proof = await tiles.InclusionProofAsync(index - 1, checkpoint.Size, cancellationToken).ConfigureAwait(false);
+        if (!MerkleProofs.VerifyInclusion(leaf, index - 1, checkpoint.Size, proof, checkpoint.RootHash))
+        {
+            return $"{where}: the partner's entry #{index} is not proven included in its signed log";
+        }
+        if (entry is null)
+        {
+            return $"{where}: the partner's entry #{index} cannot be decoded";
+        }
+        if (entry.Partner != node.Organisation || entry.MessageId != delivered.MessageId || entry.Event is not (LogEvent.Received or LogEvent.Rejected)
+            || entry.EnvelopeHash is null || !CryptographicOperations.FixedTimeEquals(entry.EnvelopeHash, delivered.EnvelopeHash))
+        {
+            return $"{where}: the partner's entry #{index} does not record it (it is {entry.Event} of message {entry.MessageId?.ToString() ?? "-"} with '{entry.Partner ?? "-"}')";
+        }
+        return null;
+    }
+
+    // Every entry bundle up to the checkpoint, checked against the signed root; null if they do not hash to it.
+    private static async Task<List<(byte[] Bytes, LogEntry? Entry)>?> ReadEntriesAsync(PartnerLogClient client, string partner, Checkpoint checkpoint,
+        IProgress<ReconcileProgress>? progress, CancellationToken cancellationToken)
+    {
+        var tree = new MerkleTree();
+        var entries = new List<(byte[], LogEntry?)>((int)Math.Min(checkpoint.Size, 1 << 20));
+        var bundles = (checkpoint.Size + TilePath.FullWidth - 1) / TilePath.FullWidth;
+        for (long n = 0; n < bundles; n++)
+        {
+            var width = TilePath.WidthAt(0, n, checkpoint.Size);
+            var bundle = await client.GetTileAsync(partner, new TilePath(0, n, width, IsEntries: true), cancellationToken).ConfigureAwait(false);
+            foreach (var bytes in EntryBundles.Split(bundle, width))
+            {
+                tree.AppendEntry(bytes);
+                entries.Add((bytes, LogEntryEncoding.TryDecode(bytes, out var entry) ? entry with { Index = tree.Size } : null));
+            }
+            progress?.Report(new ReconcileProgress("partner's entries", Math.Min((n + 1) * TilePath.FullWidth, checkpoint.Size), checkpoint.Size));
+        }
+        return CryptographicOperations.FixedTimeEquals(tree.Root(), checkpoint.RootHash) ? entries : null;
+    }
+
+    private static async Task<Dictionary<Guid, List<LogEntry>>> OurExchangesAsync(INodeStore store, string partner, IProgress<ReconcileProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var ours = new Dictionary<Guid, List<LogEntry>>();
+        for (var next = 1L; ;)
+        {
+            var page = await store.ReadLogAsync(next, Page, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page.Where(e => e.Partner == partner && e.MessageId is not null))
+            {
+                if (!ours.TryGetValue(entry.MessageId!.Value, out var list))
+                {
+                    ours[entry.MessageId.Value] = list = [];
+                }
+                list.Add(entry);
+            }
+            if (page.Count < Page)
+            {
+                return ours;
+            }
+            next = page[^1].Index + 1;
+            progress?.Report(new ReconcileProgress("our log", next - 1, 0));
+        }
+    }
+}

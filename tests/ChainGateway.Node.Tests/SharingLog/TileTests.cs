@@ -1,0 +1,113 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Federation;
+using ChainGateway.Node.Hosting;
+using ChainGateway.Node.Tests.Infrastructure;
+using ChainGateway.Node.Tiles;
+
+namespace ChainGateway.Node.Tests.SharingLog;
+
+/// <summary>C2SP tlog-tiles on a real node's peer endpoint (Kestrel, HTTP/2, mutual TLS 1.3), read with a partner's certificate.</summary>
+public sealed class TileTests : IAsyncLifetime
+{
+    private TestFederation federation = null!;
+    private ChainNode politie = null!;
+    private NodeContext om = null!;
+
+    public async Task InitializeAsync()
+    {
+        federation = TestFederation.Create();
+        politie = await federation.StartAsync("politie");
+        // 600 entries: two full level-0 tiles, a partial one, and a partial level-1 tile.
+        for (var i = 0; i < 600; i++)
+        {
+            await politie.Store.AppendLogAsync(new LogEntry { Time = DateTimeOffset.UtcNow, Event = LogEvent.Sent, Partner = "om", MessageId = Guid.NewGuid(), Outcome = "ok" }, default);
+        }
+        Assert.NotNull(await politie.CheckpointAsync());
+        om = NodeContext.Load(federation.Configuration("om"), TimeProvider.System);
+    }
+
+    public async Task DisposeAsync()
+    {
+        om.Dispose();
+        await federation.DisposeAsync();
+    }
+
+    private HttpClient Client(X509Certificate2 certificate) =>
+        PartnerLogClient.Create(politie.Context.Configuration.Peer.Listen, "politie", certificate, om.FederationCa);
+
+    private async Task<Checkpoint> VerifiedCheckpointAsync(HttpClient client)
+    {
+        var note = await client.GetStringAsync(new Uri("log/checkpoint", UriKind.Relative));
+        var checkpoint = Checkpoint.Open(note, "chaingateway/politie", politie.Context.Keys.Signing.PublicKey);
+        Assert.NotNull(checkpoint);
+        return checkpoint;
+    }
+
+    [Fact]
+    public async Task PartnerCertificate_ReadsTiles_ThatHashToTheSignedRoot()
+    {
+        using var client = Client(om.TlsCertificate);
+        var checkpoint = await VerifiedCheckpointAsync(client);
+        Assert.True(checkpoint.Size >= 601, $"size {checkpoint.Size}");
+        var reader = new TileHashReader(checkpoint.Size, (tile, ct) => client.GetByteArrayAsync(new Uri("log/" + tile, UriKind.Relative), ct));
+        Assert.Equal(checkpoint.RootHash, await reader.RootAsync(checkpoint.Size, default));
+
+        // Every entry of every bundle hashes to its leaf; the leaves are proven included in the signed root.
+        for (long n = 0; n * 256 < checkpoint.Size; n++)
+        {
+            var width = TilePath.WidthAt(0, n, checkpoint.Size);
+            var bundle = await client.GetByteArrayAsync(new Uri("log/" + new TilePath(0, n, width, IsEntries: true), UriKind.Relative));
+            var entries = EntryBundles.Split(bundle, width);
+            for (var i = 0; i < width; i += 37)
+            {
+                var index = (n * 256) + i;
+                var leaf = MerkleTree.HashLeaf(entries[i]);
+                Assert.Equal(leaf, await reader.LeafHashAsync(index, default));
+                Assert.True(MerkleProofs.VerifyInclusion(leaf, index, checkpoint.Size, await reader.InclusionProofAsync(index, checkpoint.Size, default), checkpoint.RootHash));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TilePaths_FollowTheSpec_AndUncoveredTilesAreNotServed()
+    {
+        using var client = Client(om.TlsCertificate);
+        var checkpoint = await VerifiedCheckpointAsync(client);
+        var fullTile = await client.GetAsync(new Uri("log/tile/0/000", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, fullTile.StatusCode);
+        Assert.Equal(8192, (await fullTile.Content.ReadAsByteArrayAsync()).Length);
+        Assert.Equal("application/octet-stream", fullTile.Content.Headers.ContentType?.MediaType);
+        var level1 = await client.GetByteArrayAsync(new Uri("log/tile/1/000.p/" + (checkpoint.Size / 256), UriKind.Relative));
+        Assert.Equal(checkpoint.Size / 256 * 32, level1.Length);
+        // A partial tile wider than the signed size, a full tile not yet complete, and non-canonical spellings: 404.
+        var width = (int)(checkpoint.Size % 256);
+        foreach (var path in new[] { $"tile/0/002.p/{width + 1}", "tile/0/002", "tile/0/2", "tile/0/x000/001", "tile/00/000", "tile/entries/003" })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("log/" + path, UriKind.Relative))).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri($"log/tile/0/002.p/{width}", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task CertificateOfUnlistedOrganisation_IsForbidden()
+    {
+        using var ca = X509Certificate2.CreateFromPemFile(Path.Combine(federation.Directory, "ca.crt.pem"), Path.Combine(federation.Directory, "ca.key.pem"));
+        using var issued = DevCertificates.IssueOrganisationCertificate(ca, "onbekend", DateTimeOffset.UtcNow);
+        using var outsider = HandBuilt.Usable(issued);
+        using var client = Client(outsider);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync(new Uri("log/checkpoint", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync(new Uri("log/tile/0/000", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task CertificateFromAnotherCa_IsRefusedAtHandshake()
+    {
+        using var otherCa = DevCertificates.CreateCa("Not the federation CA", DateTimeOffset.UtcNow);
+        using var issued = DevCertificates.IssueOrganisationCertificate(otherCa, "om", DateTimeOffset.UtcNow);
+        using var forged = HandBuilt.Usable(issued);
+        using var client = Client(forged);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetAsync(new Uri("log/checkpoint", UriKind.Relative)));
+    }
+}
