@@ -40,6 +40,7 @@ public sealed class MeasureReminderTests
         // A restart does not send it again; the next lead time fires when its day comes.
         await federation.StopAsync(om);
         om = await federation.StartAsync("om", clock);
+        await WaitUntilRemindersDeliveredAsync(om, omClient);
         clock.Advance(TimeSpan.FromDays(11));
         var both = await WaitForRemindersAt(politie, 2);
         Assert.Equal([14u, 3u], both.Select(r => r.DaysLeft));
@@ -59,7 +60,7 @@ public sealed class MeasureReminderTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create("politie", "om");
-        await federation.StartAsync("om", clock);
+        var om = await federation.StartAsync("om", clock);
         var politie = await federation.StartAsync("politie", clock);
         using var omClient = federation.Client("om", clock);
         var extendedEnd = ChainSignals.Day(30, clock);
@@ -74,10 +75,22 @@ public sealed class MeasureReminderTests
 
         clock.Advance(TimeSpan.FromDays(16)); // the extension's 14-day reminder
         var reminders = await WaitForRemindersAt(politie, 1);
+        await WaitUntilRemindersDeliveredAsync(om, omClient);
         clock.Advance(TimeSpan.FromDays(11)); // the extension's 3-day reminder (and, were it not replaced, long past the old one)
-        reminders = await WaitForRemindersAt(politie, 2);
+        reminders = await WaitForRemindersAt(politie, 2, om);
         Assert.Equal([14u, 3u], reminders.Select(r => r.DaysLeft));
         Assert.All(reminders, r => Assert.Equal(extendedEnd, r.ExpiresOn));
+    }
+
+    // Days may pass only when nothing is in flight: an envelope in flight while the fake clock jumps would expire, and
+    // the delivery's timeout and retry delays run on that clock.
+    private static async Task WaitUntilRemindersDeliveredAsync(ChainNode sender, LocalClient client)
+    {
+        var log = await sender.Store.ReadLogAsync(0, 1000, default);
+        foreach (var sent in log.Where(e => e.Event == LogEvent.Sent && e.SignalType == SignalTypes.MeasureExpiring))
+        {
+            Assert.Equal(DeliveryState.Delivered, (await client.WaitForFinalStateAsync(sent.MessageId!.Value.ToString())).State);
+        }
     }
 
     private static async Task<List<MeasureExpiring>> RemindersAt(ChainNode node) =>
@@ -86,7 +99,7 @@ public sealed class MeasureReminderTests
             .Select(r => SignalPayload.Parser.ParseFrom(r.Payload).Signal.MeasureExpiring)];
 
     // Waits on the node's inbox notifications (no polling interval): returns once at least `count` reminders are in.
-    private static async Task<List<MeasureExpiring>> WaitForRemindersAt(ChainNode node, int count)
+    private static async Task<List<MeasureExpiring>> WaitForRemindersAt(ChainNode node, int count, ChainNode? sender = null)
     {
         var notifier = (Node.Local.InboxNotifier)node.Services.GetService(typeof(Node.Local.InboxNotifier))!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -99,7 +112,21 @@ public sealed class MeasureReminderTests
                 Assert.Equal(count, reminders.Count);
                 return reminders;
             }
-            await next.WaitAsync(timeout.Token);
+            try
+            {
+                await next.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Say what the node holds, so a failure in CI can be read.
+                var log = await node.Store.ReadLogAsync(0, 200, default);
+                if (sender is not null)
+                {
+                    log = [.. log, .. await sender.Store.ReadLogAsync(0, 200, default)];
+                }
+                throw new TimeoutException($"{node.Context.Organisation} has {reminders.Count} of {count} reminders; its log:\n"
+                    + string.Join("\n", log.Select(e => $"{e.Index} {e.Time:O} {e.Event} {e.SignalType} {e.Partner} {e.ReasonCode} {e.Detail}")));
+            }
         }
     }
 }
