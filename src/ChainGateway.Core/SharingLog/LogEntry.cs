@@ -81,4 +81,7 @@ public enum LogEvent
 
     /// <summary>A received signal's body was deleted because its rule's retention ended; the entries about it stay.</summary>
     Purged,
+
+    /// <summary>A match question (SubjectKnown) asked of a partner or answered for one: pseudonym, hit or no-hit, never an identifier.</summary>
+    Matched,
 }

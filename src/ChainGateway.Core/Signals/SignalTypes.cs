@@ -10,7 +10,13 @@ public static class SignalTypes
     public const string StalkingReported = nameof(StalkingReported);
     public const string RiskAssessed = nameof(RiskAssessed);
 
-    public static FrozenSet<string> Known { get; } = new[] { StalkingReported, RiskAssessed }.ToFrozenSet(StringComparer.Ordinal);
+    /// <summary>
+    /// Not a signal but the match question (DESIGN.md §6): rules for it name who may ask whom, for which purpose,
+    /// and which fields of chaingateway.v1.ContactPoint the answer may carry.
+    /// </summary>
+    public const string SubjectKnown = nameof(SubjectKnown);
+
+    public static FrozenSet<string> Known { get; } = new[] { StalkingReported, RiskAssessed, SubjectKnown }.ToFrozenSet(StringComparer.Ordinal);
 
     public static string Of(Signal signal)
     {

@@ -51,6 +51,9 @@ public sealed class NodeConfiguration
     [JsonPropertyName("sharingLog")]
     public SharingLogSettings SharingLog { get; set; } = new();
 
+    [JsonPropertyName("match")]
+    public MatchSettings Match { get; set; } = new();
+
     /// <summary>The directory relative paths are resolved against.</summary>
     [JsonIgnore]
     public string BaseDirectory { get; set; } = ".";

@@ -64,6 +64,30 @@ public static class DemoAgreement
               "retentionDays": 180,
               "requiredRole": "caseworker",
               "conditions": { "minimumRiskLevel": "high" }
+            },
+            {
+              "id": "subject-known-case-direction",
+              "processingActivity": "urn:chaingateway:processing:chain:subject-known",
+              "from": ["politie", "veilig-thuis", "om", "reclassering"],
+              "to": ["politie", "veilig-thuis", "om", "reclassering"],
+              "signalTypes": ["SubjectKnown"],
+              "purpose": "case-direction",
+              "legalBasis": "Wet politiegegevens art. 16 en 19; Wmo 2015 art. 5.2.6; Wet justitiële en strafvorderlijke gegevens art. 8a",
+              "allowedFields": ["organisation", "function", "phone", "email"],
+              "retentionDays": 30,
+              "requiredRole": "caseworker"
+            },
+            {
+              "id": "subject-known-risk",
+              "processingActivity": "urn:chaingateway:processing:chain:subject-known-risk",
+              "from": ["politie", "veilig-thuis"],
+              "to": ["politie", "veilig-thuis", "om"],
+              "signalTypes": ["SubjectKnown"],
+              "purpose": "risk-assessment",
+              "legalBasis": "Wet politiegegevens art. 16; Wmo 2015 art. 5.2.6",
+              "allowedFields": ["organisation", "function"],
+              "retentionDays": 30,
+              "requiredRole": "caseworker"
             }
           ]
         }

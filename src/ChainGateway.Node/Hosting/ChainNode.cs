@@ -7,6 +7,7 @@ using ChainGateway.Node.Configuration;
 using ChainGateway.Node.Delivery;
 using ChainGateway.Node.Errors;
 using ChainGateway.Node.Local;
+using ChainGateway.Node.Match;
 using ChainGateway.Node.Peer;
 using ChainGateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -106,6 +107,7 @@ public sealed class ChainNode : IAsyncDisposable
         services.AddHostedService<RetentionWorker>();
         services.AddSingleton<SharingLogCheckpoints>();
         services.AddHostedService(sp => sp.GetRequiredService<SharingLogCheckpoints>());
+        services.AddSubjectMatching(Path.GetDirectoryName(storePath)!, store);
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorInterceptor>();

@@ -109,6 +109,11 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
         }
     }
 
+    /// <summary>A match question (DESIGN.md §6): the peer is whom its TLS certificate names, as for Deliver.</summary>
+    public override Task<SignedMatchAnswer> Match(SignedMatchQuery request, ServerCallContext context) =>
+        context.GetHttpContext().RequestServices.GetRequiredService<Node.Match.MatchAnswerer>()
+            .AnswerAsync(PeerIdentity.Resolve(context, node), request, context.CancellationToken);
+
     private static Receipt Duplicate(InboxRecord existing, AuthenticatedEnvelope authenticated)
     {
         if (!existing.EnvelopeHash.AsSpan().SequenceEqual(authenticated.Hash))
@@ -143,7 +148,10 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             ForeignSpanId = foreignSpan,
         };
         var inbox = new InboxEnvelope(header.Sender, authenticated.MessageId, authenticated.Hash, header.SignalType, header.Purpose,
-            rule.Id, payload.ToByteArray(), header.CreatedAt.ToDateTimeOffset(), now, now.AddDays(rule.RetentionDays));
+            rule.Id, payload.ToByteArray(), header.CreatedAt.ToDateTimeOffset(), now, now.AddDays(rule.RetentionDays))
+        {
+            SubjectPseudonyms = Node.Match.SignalSubjects.PseudonymsOf(payload.Signal),
+        };
         Receipt? receipt = null;
         var result = await store.AcceptAsync(inbox, entry, logIndex =>
         {

@@ -41,9 +41,14 @@ public sealed partial class SqliteNodeStore
             p.AddWithValue("$retain", Ticks(envelope.RetainUntil));
             p.AddWithValue("$log", logIndex);
             p.AddWithValue("$receipt", receipt);
-            using var reader = command.ExecuteReader();
-            reader.Read();
-            return new InboxAcceptResult(false, ReadInbox(reader));
+            InboxRecord record;
+            using (var reader = command.ExecuteReader())
+            {
+                reader.Read();
+                record = ReadInbox(reader);
+            }
+            LinkReceived(record.Sequence, envelope.Sender, envelope.SubjectPseudonyms, tx);
+            return new InboxAcceptResult(false, record);
         }, cancellationToken);
 
     public Task<InboxRecord?> FindInboxAsync(string sender, Guid messageId, CancellationToken cancellationToken) =>
