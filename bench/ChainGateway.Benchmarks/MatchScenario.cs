@@ -6,7 +6,7 @@ namespace ChainGateway.Benchmarks;
 
 /// <summary>
 /// Subject matching between two node processes (DESIGN.md §6): om's index is built for one partner (politie) with
-/// <c>--subjects</c> BSNs registered through the local API (batches of 5,000), with progress and the build time
+/// <c>--subjects</c> BSNs registered through the local API (batches of 5,000, one at a time), with progress and the build time
 /// reported; then politie asks om closed-loop, alternating a registered BSN (hit) and an unregistered one (no-hit),
 /// and the hit and no-hit latencies are reported separately. Rate limits are lifted for the run.
 /// </summary>
@@ -55,7 +55,9 @@ internal static class MatchScenario
             var nextReport = 100_000;
             var batches = Enumerable.Range(0, (subjects + Batch - 1) / Batch).ToArray();
             var done = 0;
-            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (b, cancellationToken) =>
+            // One at a time: the node's writer is one thread anyway, and concurrent first calls on a fresh h2c channel were
+            // seen to be reset by the client.
+            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 1 }, async (b, cancellationToken) =>
             {
                 var request = new RegisterSubjectsRequest();
                 for (var i = b * Batch; i < Math.Min(subjects, (b + 1) * Batch); i++)

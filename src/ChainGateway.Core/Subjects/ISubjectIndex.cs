@@ -37,7 +37,8 @@ public interface ISubjectIndex
 
 public sealed record IndexedPseudonym(string Partner, string Generation, byte[] Pseudonym);
 
-public sealed record IndexedSubject(byte[] SubjectKey, byte[] SealedId, byte[] Contact, IReadOnlyList<IndexedPseudonym> Pseudonyms);
+public sealed record IndexedSubject(byte[] SubjectKey, byte[] SealedId, byte[] Contact, IReadOnlyList<IndexedPseudonym> Pseudonyms,
+    DateTimeOffset RegisteredAt);
 
 public sealed record SubjectRegistrationResult(int Registered, int LinkedSignals);
 

@@ -10,8 +10,13 @@ namespace ChainGateway.Core.Subjects;
 public sealed record PseudonymGeneration(string Partner, string OwnKeyId, string PartnerKeyId, PublicKey PartnerKey,
     DateTimeOffset? NotBefore, DateTimeOffset? NotAfter)
 {
-    /// <summary>"own key id:partner key id", as stored beside each indexed pseudonym.</summary>
-    public string Id => OwnKeyId + ":" + PartnerKeyId;
+    /// <summary>
+    /// "own key id prefix:partner key id prefix" (11 characters, 66 bits, of each thumbprint), as stored beside each
+    /// indexed pseudonym: short, because the index holds one per subject and partner.
+    /// </summary>
+    public string Id => Prefix(OwnKeyId) + ":" + Prefix(PartnerKeyId);
+
+    private static string Prefix(string keyId) => keyId.Length <= 11 ? keyId : keyId[..11];
 
     public bool IsValidAt(DateTimeOffset now) => (NotBefore is null || now >= NotBefore) && (NotAfter is null || now < NotAfter);
 

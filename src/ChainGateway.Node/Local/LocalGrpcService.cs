@@ -134,7 +134,8 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
         Service<Node.Match.SubjectRegistry>(context).LinkedSignalsAsync(request, context.CancellationToken);
 
     public override Task<MatchIndexStatusResponse> GetMatchIndexStatus(MatchIndexStatusRequest request, ServerCallContext context) =>
-        Node.Match.MatchIndexStatus.GetAsync(Service<Node.Match.MatchIndexBuilder>(context), Service<Core.Subjects.ISubjectIndex>(context), request,
+        Node.Match.MatchIndexStatus.GetAsync(Service<Node.Match.MatchIndexBuilder>(context), Service<Core.Subjects.ISubjectIndex>(context),
+            Service<TimeProvider>(context), request,
             context.CancellationToken);
 
     private static T Service<T>(ServerCallContext context) where T : notnull => context.GetHttpContext().RequestServices.GetRequiredService<T>();

@@ -125,10 +125,11 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
         var pseudonyms = string.Join(',', body.Candidates.Select(c => Convert.ToHexStringLower(c.Pseudonym.Span)));
         var query = MatchSignatures.Sign(body, node.Keys.Signing);
         SignedMatchAnswer signedAnswer;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, node.Configuration.Match.AnswerTimeoutSeconds)), node.Time);
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            signedAnswer = await peers.For(partner.Id).MatchAsync(query,
-                deadline: DateTime.UtcNow.AddSeconds(node.Configuration.Match.AnswerTimeoutSeconds), cancellationToken: cancellationToken).ConfigureAwait(false);
+            signedAnswer = await peers.For(partner.Id).MatchAsync(query, cancellationToken: call.Token).ConfigureAwait(false);
         }
         catch (RpcException e)
         {

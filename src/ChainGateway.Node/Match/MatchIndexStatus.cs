@@ -6,8 +6,8 @@ namespace ChainGateway.Node.Match;
 /// <summary>The operator's view of the index builds: per partner and key pair, how far, how long.</summary>
 internal static class MatchIndexStatus
 {
-    public static async Task<MatchIndexStatusResponse> GetAsync(MatchIndexBuilder builder, ISubjectIndex index, MatchIndexStatusRequest request,
-        CancellationToken cancellationToken)
+    public static async Task<MatchIndexStatusResponse> GetAsync(MatchIndexBuilder builder, ISubjectIndex index, TimeProvider time,
+        MatchIndexStatusRequest request, CancellationToken cancellationToken)
     {
         if (request.WaitSeconds > 0)
         {
@@ -24,7 +24,7 @@ internal static class MatchIndexStatus
         var response = new MatchIndexStatusResponse { Subjects = (ulong)await index.CountSubjectsAsync(cancellationToken).ConfigureAwait(false) };
         foreach (var build in builds)
         {
-            var end = build.FinishedAt ?? DateTimeOffset.UtcNow;
+            var end = build.FinishedAt ?? time.GetUtcNow();
             response.Builds.Add(new MatchIndexBuild
             {
                 Partner = build.Partner,

@@ -27,7 +27,7 @@ public sealed class SubjectRegistry(SubjectMatching matching, ISubjectIndex inde
             var subject = SubjectRefs.ToSubject(registration.Subject, $"subjects[{i}].subject");
             var contact = ContactPoints.Validate(registration.Contact, matching.Node.Organisation, $"subjects[{i}].contact");
             var key = matching.Sealer.KeyOf(subject);
-            subjects.Add(new IndexedSubject(key, matching.Sealer.Seal(subject, key), contact.ToByteArray(), matching.IndexedPseudonyms(subject, now)));
+            subjects.Add(new IndexedSubject(key, matching.Sealer.Seal(subject, key), contact.ToByteArray(), matching.IndexedPseudonyms(subject, now), now));
         }
         var result = await index.RegisterSubjectsAsync(subjects, cancellationToken).ConfigureAwait(false);
         return new RegisterSubjectsResponse { Registered = (uint)result.Registered, LinkedSignals = (uint)result.LinkedSignals };

@@ -19,7 +19,7 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
             var key = upsert.Parameters.Add("$key", SqliteType.Blob);
             var sealedId = upsert.Parameters.Add("$sealed", SqliteType.Blob);
             var contact = upsert.Parameters.Add("$contact", SqliteType.Blob);
-            upsert.Parameters.AddWithValue("$at", Ticks(DateTimeOffset.UtcNow));
+            var registeredAt = upsert.Parameters.Add("$at", SqliteType.Integer);
             using var clear = Command("DELETE FROM subject_pseudonyms WHERE subject_key = $key", tx);
             var clearKey = clear.Parameters.Add("$key", SqliteType.Blob);
             using var insert = PseudonymInsert(tx);
@@ -36,6 +36,7 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
                 key.Value = subject.SubjectKey;
                 sealedId.Value = subject.SealedId;
                 contact.Value = subject.Contact;
+                registeredAt.Value = Ticks(subject.RegisteredAt);
                 upsert.ExecuteNonQuery();
                 clearKey.Value = subject.SubjectKey;
                 clear.ExecuteNonQuery();

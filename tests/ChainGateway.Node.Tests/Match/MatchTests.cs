@@ -82,6 +82,20 @@ public sealed class MatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemovedSubject_IsNoLongerAHit()
+    {
+        using var omClient = federation.Client("om");
+        await omClient.RegisterAsync(MatchCalls.Bsn(Known));
+        using var asker = federation.Client("politie");
+        Assert.True(Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "om")).Results).Hit);
+
+        var removed = await omClient.Api.RemoveSubjectsAsync(new RemoveSubjectsRequest { Subjects = { MatchCalls.Bsn(Known) } }, omClient.Headers);
+
+        Assert.Equal(1u, removed.Removed);
+        Assert.False(Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "om")).Results).Hit);
+    }
+
+    [Fact]
     public async Task PurposeOrPartnerWithoutRule_IsRuleDenied_AndLoggedAtBothEnds()
     {
         using var omClient = federation.Client("om");
