@@ -11,8 +11,8 @@ public interface ISubjectIndex
     /// <summary>Adds or replaces subjects with their pseudonyms, and links earlier received signals that name them.</summary>
     Task<SubjectRegistrationResult> RegisterSubjectsAsync(IReadOnlyList<IndexedSubject> subjects, CancellationToken cancellationToken);
 
-    /// <summary>Removes subjects, their pseudonyms and links; returns how many were registered.</summary>
-    Task<int> RemoveSubjectsAsync(IReadOnlyList<byte[]> subjectKeys, CancellationToken cancellationToken);
+    /// <summary>Removes subjects, their (active) pseudonyms and links; returns how many were registered.</summary>
+    Task<int> RemoveSubjectsAsync(IReadOnlyList<IndexedSubject> subjects, CancellationToken cancellationToken);
 
     /// <summary>The subject one of <paramref name="pseudonyms"/> names for <paramref name="partner"/>, if any.</summary>
     Task<SubjectHit?> FindSubjectAsync(string partner, IReadOnlyList<byte[]> pseudonyms, CancellationToken cancellationToken);

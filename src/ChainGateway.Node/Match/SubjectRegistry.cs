@@ -37,8 +37,11 @@ public sealed class SubjectRegistry(SubjectMatching matching, ISubjectIndex inde
     {
         ArgumentNullException.ThrowIfNull(request);
         CheckCount(request.Subjects.Count, "subjects");
-        var keys = request.Subjects.Select((s, i) => matching.Sealer.KeyOf(SubjectRefs.ToSubject(s, $"subjects[{i}]"))).ToList();
-        var removed = await index.RemoveSubjectsAsync(keys, cancellationToken).ConfigureAwait(false);
+        var now = matching.Node.Time.GetUtcNow();
+        var subjects = request.Subjects.Select((s, i) => SubjectRefs.ToSubject(s, $"subjects[{i}]"))
+            .Select(s => new IndexedSubject(matching.Sealer.KeyOf(s), [], [], matching.IndexedPseudonyms(s, now), now))
+            .ToList();
+        var removed = await index.RemoveSubjectsAsync(subjects, cancellationToken).ConfigureAwait(false);
         return new RemoveSubjectsResponse { Removed = (uint)removed };
     }
 

@@ -6,7 +6,7 @@ namespace ChainGateway.Storage.Sqlite;
 /// <summary>The subject index (DESIGN.md §6): lookups are one primary-key read on (partner, pseudonym).</summary>
 public sealed partial class SqliteNodeStore : ISubjectIndex
 {
-    private static readonly string[] SubjectTables = ["subject_pseudonyms", "subject_links"];
+    private static readonly string[] SubjectTables = ["subject_links", "subjects"];
     private static readonly string[] GenerationTables = ["subject_pseudonyms", "subject_index_builds"];
 
     public Task<SubjectRegistrationResult> RegisterSubjectsAsync(IReadOnlyList<IndexedSubject> subjects, CancellationToken cancellationToken) =>
@@ -20,8 +20,6 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
             var sealedId = upsert.Parameters.Add("$sealed", SqliteType.Blob);
             var contact = upsert.Parameters.Add("$contact", SqliteType.Blob);
             var registeredAt = upsert.Parameters.Add("$at", SqliteType.Integer);
-            using var clear = Command("DELETE FROM subject_pseudonyms WHERE subject_key = $key", tx);
-            var clearKey = clear.Parameters.Add("$key", SqliteType.Blob);
             using var insert = PseudonymInsert(tx);
             using var link = Command("""
                 INSERT OR IGNORE INTO subject_links (subject_key, seq)
@@ -38,8 +36,6 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
                 contact.Value = subject.Contact;
                 registeredAt.Value = Ticks(subject.RegisteredAt);
                 upsert.ExecuteNonQuery();
-                clearKey.Value = subject.SubjectKey;
-                clear.ExecuteNonQuery();
                 foreach (var p in subject.Pseudonyms)
                 {
                     insert.Run(p.Partner, p.Pseudonym, p.Generation, subject.SubjectKey);
@@ -52,21 +48,28 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
             return new SubjectRegistrationResult(subjects.Count, linked);
         }, cancellationToken);
 
-    public Task<int> RemoveSubjectsAsync(IReadOnlyList<byte[]> subjectKeys, CancellationToken cancellationToken) =>
+    public Task<int> RemoveSubjectsAsync(IReadOnlyList<IndexedSubject> subjects, CancellationToken cancellationToken) =>
         WriteAsync(tx =>
         {
             var removed = 0;
-            foreach (var subjectKey in subjectKeys)
+            foreach (var subject in subjects)
             {
+                // Rows of key pairs no longer active are dropped with their generation (DropGenerationsAsync).
+                foreach (var p in subject.Pseudonyms)
+                {
+                    using var pseudonym = Command("DELETE FROM subject_pseudonyms WHERE partner = $partner AND pseudonym = $pseudonym AND subject_key = $key", tx);
+                    pseudonym.Parameters.AddWithValue("$partner", p.Partner);
+                    pseudonym.Parameters.AddWithValue("$pseudonym", p.Pseudonym);
+                    pseudonym.Parameters.AddWithValue("$key", subject.SubjectKey);
+                    pseudonym.ExecuteNonQuery();
+                }
                 foreach (var table in SubjectTables)
                 {
                     using var delete = Command($"DELETE FROM {table} WHERE subject_key = $key", tx);
-                    delete.Parameters.AddWithValue("$key", subjectKey);
-                    delete.ExecuteNonQuery();
+                    delete.Parameters.AddWithValue("$key", subject.SubjectKey);
+                    var changed = delete.ExecuteNonQuery();
+                    removed += table == "subjects" ? changed : 0;
                 }
-                using var command = Command("DELETE FROM subjects WHERE subject_key = $key", tx);
-                command.Parameters.AddWithValue("$key", subjectKey);
-                removed += command.ExecuteNonQuery();
             }
             return removed;
         }, cancellationToken);

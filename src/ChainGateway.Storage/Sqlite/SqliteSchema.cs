@@ -88,7 +88,6 @@ internal static class SqliteSchema
             subject_key BLOB NOT NULL,
             PRIMARY KEY (partner, pseudonym)
         ) WITHOUT ROWID;
-        CREATE INDEX subject_pseudonyms_subject ON subject_pseudonyms (subject_key);
 
         CREATE TABLE subject_index_builds (
             partner     TEXT    NOT NULL,
