@@ -57,6 +57,24 @@ public sealed class PseudonymKeyRing
         return result.OrderByDescending(g => g.NotBefore ?? DateTimeOffset.MinValue).ToList();
     }
 
+    /// <summary>
+    /// The own pseudonym key a sender uses now: the newest held key the trust list names valid at <paramref name="now"/>
+    /// (so after a rotation the new key, as partners' indexes expect), else the key set's primary one.
+    /// </summary>
+    public static Key CurrentOwnKey(OrganisationKeys keys, TrustList trustList, string organisation, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(trustList);
+        if (!trustList.TryGet(organisation, out var self))
+        {
+            return keys.Pseudonym;
+        }
+        return keys.AllPseudonyms
+            .Select(k => (Key: k, Listed: self.PseudonymKeys.FirstOrDefault(p => p.KeyId == KeyThumbprint.Of(k.PublicKey))))
+            .Where(x => x.Listed is not null && x.Listed.IsValidAt(now))
+            .MaxBy(x => x.Listed!.NotBefore ?? DateTimeOffset.MinValue).Key ?? keys.Pseudonym;
+    }
+
     public byte[] Pseudonym(PseudonymGeneration generation, SubjectId subject)
     {
         ArgumentNullException.ThrowIfNull(generation);

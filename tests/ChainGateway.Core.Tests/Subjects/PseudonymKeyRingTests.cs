@@ -37,6 +37,9 @@ public sealed class PseudonymKeyRingTests
         }
         Assert.NotEqual(ringA.Pseudonym(fromA[0], subject), ringA.Pseudonym(fromA[1], subject));
         Assert.Single(ringA.Generations("b", Now.AddDays(2)));
+        // A sender uses its newest listed key valid now: the rotated one, as the partners' indexes expect.
+        Assert.Same(rotated, PseudonymKeyRing.CurrentOwnKey(b, list, "b", Now));
+        Assert.Same(a.Pseudonym, PseudonymKeyRing.CurrentOwnKey(a, list, "a", Now));
     }
 
     [Fact]
