@@ -22,11 +22,22 @@ internal sealed class BenchFederation : IAsyncDisposable
 
     public static string ChaingwDll => Path.Combine(AppContext.BaseDirectory, "chaingw.dll");
 
-    public static async Task<BenchFederation> StartAsync()
+    /// <param name="agreementJson">An agreement of the scenario's own instead of the demo's.</param>
+    /// <param name="configure">Changes to a node's node.json before it starts.</param>
+    public static async Task<BenchFederation> StartAsync(string? agreementJson = null, Action<NodeConfiguration>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "chaingw-bench-" + Guid.NewGuid().ToString("N")[..10]);
-        DevFederationBuilder.Generate(directory, DemoAgreement.Organisations, _ => (FreePort(), FreePort()), TimeProvider.System.GetUtcNow());
+        DevFederationBuilder.Generate(directory, DemoAgreement.Organisations, _ => (FreePort(), FreePort()), TimeProvider.System.GetUtcNow(), agreementJson);
         var federation = new BenchFederation(directory);
+        if (configure is not null)
+        {
+            foreach (var organisation in new[] { "politie", "om" })
+            {
+                var configuration = federation.Configuration(organisation);
+                configure(configuration);
+                configuration.Save(Path.Combine(directory, organisation));
+            }
+        }
         federation.Sender = await StartNodeAsync(directory, "politie").ConfigureAwait(false);
         federation.Receiver = await StartNodeAsync(directory, "om").ConfigureAwait(false);
         return federation;

@@ -35,7 +35,7 @@ foreach (var name in selected)
         "signal" => await SignalScenario.RunAsync(duration, concurrency),
         "priority" => await PriorityScenario.RunAsync(duration, concurrency),
         "log" => await LogScenario.RunAsync(int.Parse(Option("--log-entries") ?? (smoke ? "2000" : "1000000"), CultureInfo.InvariantCulture), 256),
-        _ => Result.Skipped("match", "subject matching (issue 6) is not built yet"),
+        _ => await MatchScenario.RunAsync(int.Parse(Option("--subjects") ?? (smoke ? "2000" : "1000000"), CultureInfo.InvariantCulture), duration, concurrency),
     });
 }
 

@@ -12,7 +12,11 @@ public sealed record InboxEnvelope(
     DateTimeOffset CreatedAt,
     DateTimeOffset ReceivedAt,
     DateTimeOffset RetainUntil,
-    Cases.CaseFact? Fact = null);
+    Cases.CaseFact? Fact = null)
+{
+    /// <summary>The pairwise pseudonyms the signal names, kept beside the row so it links to the subject index (DESIGN.md §6).</summary>
+    public IReadOnlyList<byte[]> SubjectPseudonyms { get; init; } = [];
+}
 
 /// <summary>A stored inbox row.</summary>
 public sealed record InboxRecord(

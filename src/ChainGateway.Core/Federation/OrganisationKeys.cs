@@ -11,7 +11,9 @@ namespace ChainGateway.Core.Federation;
 /// </summary>
 public sealed class OrganisationKeys : IDisposable
 {
-    private OrganisationKeys(string organisation, Key signing, Key envelope, Key pseudonym)
+    private readonly List<Key> additional;
+
+    private OrganisationKeys(string organisation, Key signing, Key envelope, Key pseudonym, IReadOnlyList<Key>? additionalPseudonyms = null)
     {
         Organisation = organisation;
         Signing = signing;
@@ -20,6 +22,7 @@ public sealed class OrganisationKeys : IDisposable
         SigningKeyId = KeyThumbprint.Of(signing.PublicKey);
         EnvelopeKeyId = KeyThumbprint.Of(envelope.PublicKey);
         PseudonymKeyId = KeyThumbprint.Of(pseudonym.PublicKey);
+        additional = [.. additionalPseudonyms ?? []];
     }
 
     public string Organisation { get; }
@@ -35,6 +38,15 @@ public sealed class OrganisationKeys : IDisposable
     public string EnvelopeKeyId { get; }
 
     public string PseudonymKeyId { get; }
+
+    /// <summary>
+    /// Further X25519 pseudonym keys held during a rotation (keys.json <c>additionalPseudonyms</c>): the trust list's
+    /// notBefore/notAfter say which of them, and <see cref="Pseudonym"/>, are in use when.
+    /// </summary>
+    public IReadOnlyList<Key> AdditionalPseudonyms => additional;
+
+    /// <summary>Every pseudonym key held, <see cref="Pseudonym"/> first.</summary>
+    public IEnumerable<Key> AllPseudonyms => AdditionalPseudonyms.Prepend(Pseudonym);
 
     public static OrganisationKeys Generate(string organisation) => new(
         organisation,
@@ -58,7 +70,8 @@ public sealed class OrganisationKeys : IDisposable
             file.Organisation,
             Import(SignatureAlgorithm.Ed25519, file.Signing, path, "signing"),
             Import(KeyAgreementAlgorithm.X25519, file.Envelope, path, "envelope"),
-            Import(KeyAgreementAlgorithm.X25519, file.Pseudonym, path, "pseudonym"));
+            Import(KeyAgreementAlgorithm.X25519, file.Pseudonym, path, "pseudonym"),
+            file.AdditionalPseudonyms?.Select((k, i) => Import(KeyAgreementAlgorithm.X25519, k, path, $"additionalPseudonyms[{i}]")).ToList());
     }
 
     /// <summary>Writes the private keys as raw base64url; the file is created readable by its owner only.</summary>
@@ -68,7 +81,8 @@ public sealed class OrganisationKeys : IDisposable
             Organisation,
             Base64Url.EncodeToString(Signing.Export(KeyBlobFormat.RawPrivateKey)),
             Base64Url.EncodeToString(Envelope.Export(KeyBlobFormat.RawPrivateKey)),
-            Base64Url.EncodeToString(Pseudonym.Export(KeyBlobFormat.RawPrivateKey)));
+            Base64Url.EncodeToString(Pseudonym.Export(KeyBlobFormat.RawPrivateKey)),
+            AdditionalPseudonyms.Count == 0 ? null : AdditionalPseudonyms.Select(k => Base64Url.EncodeToString(k.Export(KeyBlobFormat.RawPrivateKey))).ToList());
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -83,6 +97,17 @@ public sealed class OrganisationKeys : IDisposable
         Signing.Dispose();
         Envelope.Dispose();
         Pseudonym.Dispose();
+        foreach (var key in AdditionalPseudonyms)
+        {
+            key.Dispose();
+        }
+    }
+
+    /// <summary>Adds a pseudonym key (a rotation's new key, before <see cref="Save"/>); this key set disposes it.</summary>
+    public void AddPseudonymKey(Key key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        additional.Add(key);
     }
 
     private static Key Import(Algorithm algorithm, string value, string path, string name)
@@ -103,5 +128,6 @@ public sealed class OrganisationKeys : IDisposable
         [property: JsonPropertyName("organisation")] string Organisation,
         [property: JsonPropertyName("signing")] string Signing,
         [property: JsonPropertyName("envelope")] string Envelope,
-        [property: JsonPropertyName("pseudonym")] string Pseudonym);
+        [property: JsonPropertyName("pseudonym")] string Pseudonym,
+        [property: JsonPropertyName("additionalPseudonyms")] IReadOnlyList<string>? AdditionalPseudonyms = null);
 }

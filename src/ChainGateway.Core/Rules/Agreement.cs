@@ -88,9 +88,16 @@ public sealed record Agreement
             {
                 problems.Add($"{where}: unknown signal type '{type}'");
             }
-            foreach (var path in rule.AllowedFields.Where(p => !IsFieldPath(p)))
+            // A SubjectKnown rule governs the match question alone; its fields are those of the answer's contact point.
+            var match = rule.SignalTypes.Contains(Signals.SignalTypes.SubjectKnown);
+            if (match && rule.SignalTypes.Count > 1)
             {
-                problems.Add($"{where}: '{path}' is not a field of chaingateway.v1.Signal");
+                problems.Add($"{where}: SubjectKnown cannot share a rule with other signal types");
+            }
+            var fieldsOf = match ? ContactPoint.Descriptor : Signal.Descriptor;
+            foreach (var path in rule.AllowedFields.Where(p => !IsFieldPath(fieldsOf, p)))
+            {
+                problems.Add($"{where}: '{path}' is not a field of {fieldsOf.FullName}");
             }
             if (rule.RetentionDays <= 0)
             {
@@ -112,9 +119,9 @@ public sealed record Agreement
         return problems;
     }
 
-    private static bool IsFieldPath(string path)
+    private static bool IsFieldPath(MessageDescriptor root, string path)
     {
-        MessageDescriptor? message = Signal.Descriptor;
+        MessageDescriptor? message = root;
         foreach (var name in path.Split('.'))
         {
             var field = message?.FindFieldByName(name);

@@ -84,4 +84,6 @@ public enum LogEvent
 
     /// <summary>As a witness, the node refused to cosign a partner's checkpoint (forked or rewritten log, bad signature, tiles that do not match).</summary>
     WitnessRefused,
+    /// <summary>A match question (SubjectKnown) asked of a partner or answered for one: pseudonym, hit or no-hit, never an identifier.</summary>
+    Matched,
 }

@@ -20,6 +20,13 @@ public static class SignalTypes
     public const string ProximityAlert = nameof(ProximityAlert);
     public const string CaseConferenceRequested = nameof(CaseConferenceRequested);
 
+    /// <summary>
+    /// Not a signal but the match question (DESIGN.md §6): rules for it name who may ask whom, for which purpose,
+    /// and which fields of chaingateway.v1.ContactPoint the answer may carry.
+    /// </summary>
+    public const string SubjectKnown = nameof(SubjectKnown);
+
+
     private static readonly FrozenDictionary<Signal.KindOneofCase, string> Names = new Dictionary<Signal.KindOneofCase, string>
     {
         [Signal.KindOneofCase.StalkingReported] = StalkingReported,
@@ -33,7 +40,8 @@ public static class SignalTypes
         [Signal.KindOneofCase.CaseConferenceRequested] = CaseConferenceRequested,
     }.ToFrozenDictionary();
 
-    public static FrozenSet<string> Known { get; } = Names.Values.ToFrozenSet(StringComparer.Ordinal);
+    /// <summary>Every type name an agreement rule may name: the signals, and the match question.</summary>
+    public static FrozenSet<string> Known { get; } = Names.Values.Append(SubjectKnown).ToFrozenSet(StringComparer.Ordinal);
 
     public static string Of(Signal signal)
     {

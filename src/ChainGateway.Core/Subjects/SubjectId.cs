@@ -34,6 +34,20 @@ public sealed partial record SubjectId
         return new SubjectId("local", value);
     }
 
+    /// <summary>Parses <see cref="ToCanonicalString"/> output ("bsn:…" or "local:…"); null when it is neither.</summary>
+    public static SubjectId? FromCanonical(string canonical)
+    {
+        ArgumentNullException.ThrowIfNull(canonical);
+        var colon = canonical.IndexOf(':', StringComparison.Ordinal);
+        var (kind, value) = colon < 0 ? (string.Empty, string.Empty) : (canonical[..colon], canonical[(colon + 1)..]);
+        return kind switch
+        {
+            "bsn" when Subjects.Bsn.Normalise(value) == value => new SubjectId(kind, value),
+            "local" when LocalIdPattern().IsMatch(value) => new SubjectId(kind, value),
+            _ => null,
+        };
+    }
+
     /// <summary>The input of the pseudonym's HMAC (DESIGN.md §6): "bsn:" || digits, or "local:" || id.</summary>
     public string ToCanonicalString() => Kind + ":" + Value;
 

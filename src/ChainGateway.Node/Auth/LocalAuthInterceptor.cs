@@ -20,6 +20,11 @@ internal sealed class LocalAuthInterceptor(JwtAuthenticator authenticator) : Int
         ["/chaingateway.v1.LocalService/GetDeliveryStatus"] = LocalUser.Caseworker,
         ["/chaingateway.v1.LocalService/GetOutbox"] = LocalUser.Operator,
         ["/chaingateway.v1.LocalService/GetCaseOverview"] = LocalUser.Caseworker,
+        ["/chaingateway.v1.LocalService/RegisterSubjects"] = LocalUser.Caseworker,
+        ["/chaingateway.v1.LocalService/RemoveSubjects"] = LocalUser.Caseworker,
+        ["/chaingateway.v1.LocalService/Match"] = LocalUser.Caseworker,
+        ["/chaingateway.v1.LocalService/GetSubjectSignals"] = LocalUser.Caseworker,
+        ["/chaingateway.v1.LocalService/GetMatchIndexStatus"] = LocalUser.Operator,
     };
 
     public static LocalUser UserOf(ServerCallContext context) =>

@@ -54,6 +54,9 @@ public sealed class NodeConfiguration
     [JsonPropertyName("measureReminders")]
     public MeasureReminderSettings MeasureReminders { get; set; } = new();
 
+    [JsonPropertyName("match")]
+    public MatchSettings Match { get; set; } = new();
+
     /// <summary>The directory relative paths are resolved against.</summary>
     [JsonIgnore]
     public string BaseDirectory { get; set; } = ".";

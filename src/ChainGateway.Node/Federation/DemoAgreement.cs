@@ -34,6 +34,9 @@ public static class DemoAgreement
         ["zorg-veiligheidshuis"] = "Zorg- en Veiligheidshuis",
     };
 
+    /// <summary>The organisations that may direct a case or need to know who does.</summary>
+    private static readonly string[] CaseDirection = ["politie", "veilig-thuis", "om", "reclassering", "raad-kinderbescherming", "zorg-veiligheidshuis"];
+
     /// <summary>The five Veiligheid Voorop partners that meet in Actieoverleg.</summary>
     private static readonly string[] VeiligheidVoorop = ["politie", "om", "reclassering", "raad-kinderbescherming", "veilig-thuis"];
 
@@ -76,6 +79,15 @@ public static class DemoAgreement
             SignalTypes.CaseConferenceRequested, "case-conference",
             "Wet politiegegevens art. 20 (samenwerkingsverband); Wmo 2015 art. 5.2.6; Wjsg art. 39f", 180,
             Fields("case_conference_requested", "subject", "case_reference", "forum", "reason", "requested_date")),
+        // The match question (SubjectKnown): 'from' asks, 'to' answers; the allowed fields are those of the answer's
+        // ContactPoint.
+        Rule("subject-known-case-direction", "chain:subject-known", CaseDirection, CaseDirection, SignalTypes.SubjectKnown,
+            "case-direction", "Wet politiegegevens art. 16 en 19; Wmo 2015 art. 5.2.6; Wet justitiële en strafvorderlijke gegevens art. 8a", 30,
+            ["organisation", "function", "work_phone", "work_email"]),
+        Rule("subject-known-risk", "chain:subject-known-risk", ["politie", "veilig-thuis"], ["politie", "veilig-thuis", "om"], SignalTypes.SubjectKnown,
+            "risk-assessment", "Wet politiegegevens art. 16; Wmo 2015 art. 5.2.6", 30, ["organisation", "function"]),
+        Rule("subject-known-victim-contact", "chain:subject-known-victim", ["slachtofferhulp", "cjib"], ["politie", "om"], SignalTypes.SubjectKnown,
+            "victim-contact", "Wetboek van Strafvordering art. 51aa-51ac", 30, ["organisation", "function", "work_phone"]),
     ];
 
     /// <summary>The agreement among <paramref name="parties"/>: each rule keeps only the parties it names; rules left without sender or receiver go.</summary>

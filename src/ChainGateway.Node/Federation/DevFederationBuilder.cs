@@ -39,7 +39,9 @@ public static class DevFederationBuilder
         Generate(outDirectory, organisations, i => (basePort + i, basePort + 100 + i), now);
 
     /// <summary>Makes the federation with the ports <paramref name="ports"/> gives the i-th organisation.</summary>
-    public static void Generate(string outDirectory, IReadOnlyList<string> organisations, Func<int, (int Peer, int Local)> ports, DateTimeOffset now)
+    /// <param name="agreementJson">The agreement to sign instead of <see cref="DemoAgreement.Json"/> (tests with rules of their own).</param>
+    public static void Generate(string outDirectory, IReadOnlyList<string> organisations, Func<int, (int Peer, int Local)> ports, DateTimeOffset now,
+        string? agreementJson = null)
     {
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(organisations);
@@ -98,7 +100,7 @@ public static class DevFederationBuilder
             File.WriteAllBytes(Path.Combine(outDirectory, "trust-list.json"),
                 JsonSerializer.SerializeToUtf8Bytes(trustList, JsonOptions));
 
-            var agreementJson = DemoAgreement.Json(organisations);
+            agreementJson ??= DemoAgreement.Json(organisations);
             File.WriteAllText(Path.Combine(outDirectory, "agreement.json"), agreementJson + "\n");
             var agreement = Agreement.Parse(agreementJson);
             File.WriteAllText(Path.Combine(outDirectory, "agreement.signatures.json"),

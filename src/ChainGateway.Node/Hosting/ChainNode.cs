@@ -8,6 +8,7 @@ using ChainGateway.Node.Configuration;
 using ChainGateway.Node.Delivery;
 using ChainGateway.Node.Errors;
 using ChainGateway.Node.Local;
+using ChainGateway.Node.Match;
 using ChainGateway.Node.Peer;
 using ChainGateway.Node.Tiles;
 using ChainGateway.Node.Witness;
@@ -115,6 +116,7 @@ public sealed class ChainNode : IAsyncDisposable
         services.AddSingleton<PartnerLogClient>();
         services.AddSingleton<SharingLogWitness>();
         services.AddHostedService(sp => sp.GetRequiredService<SharingLogWitness>());
+        services.AddSubjectMatching(Path.GetDirectoryName(storePath)!, store);
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorInterceptor>();

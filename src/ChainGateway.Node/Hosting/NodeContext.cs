@@ -26,7 +26,8 @@ public sealed class NodeContext : IDisposable
         TlsCertificate = tlsCertificate;
         Time = time;
         Limits = new EnvelopeLimits(configuration.Limits.MaxEnvelopeBytes, TimeSpan.FromSeconds(configuration.Limits.MaxClockSkewSeconds));
-        Pseudonyms = new PairwisePseudonymizer(keys.Pseudonym, configuration.Organisation, trustList.FederationId);
+        Pseudonyms = new PairwisePseudonymizer(PseudonymKeyRing.CurrentOwnKey(keys, trustList, configuration.Organisation, time.GetUtcNow()),
+            configuration.Organisation, trustList.FederationId);
         Opener = new EnvelopeOpener(configuration.Organisation, keys, trustList, AgreementHash, time, Limits);
     }
 

@@ -127,6 +127,25 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
     public override Task<CaseOverview> GetCaseOverview(CaseOverviewRequest request, ServerCallContext context) =>
         overviews.GetAsync(request.Subject, context.CancellationToken);
 
+    public override Task<RegisterSubjectsResponse> RegisterSubjects(RegisterSubjectsRequest request, ServerCallContext context) =>
+        Service<Node.Match.SubjectRegistry>(context).RegisterAsync(request, context.CancellationToken);
+
+    public override Task<RemoveSubjectsResponse> RemoveSubjects(RemoveSubjectsRequest request, ServerCallContext context) =>
+        Service<Node.Match.SubjectRegistry>(context).RemoveAsync(request, context.CancellationToken);
+
+    public override Task<MatchResponse> Match(MatchRequest request, ServerCallContext context) =>
+        Service<Node.Match.MatchAsker>(context).MatchAsync(request, LocalAuthInterceptor.UserOf(context), context.CancellationToken);
+
+    public override Task<SubjectSignalsResponse> GetSubjectSignals(SubjectSignalsRequest request, ServerCallContext context) =>
+        Service<Node.Match.SubjectRegistry>(context).LinkedSignalsAsync(request, context.CancellationToken);
+
+    public override Task<MatchIndexStatusResponse> GetMatchIndexStatus(MatchIndexStatusRequest request, ServerCallContext context) =>
+        Node.Match.MatchIndexStatus.GetAsync(Service<Node.Match.MatchIndexBuilder>(context), Service<Core.Subjects.ISubjectIndex>(context),
+            Service<TimeProvider>(context), request,
+            context.CancellationToken);
+
+    private static T Service<T>(ServerCallContext context) where T : notnull => context.GetHttpContext().RequestServices.GetRequiredService<T>();
+
     private static DeliveryState ToState(OutboxState state) => state switch
     {
         OutboxState.Queued => DeliveryState.Queued,

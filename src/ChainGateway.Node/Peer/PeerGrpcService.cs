@@ -110,6 +110,11 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
         }
     }
 
+    /// <summary>A match question (DESIGN.md §6): the peer is whom its TLS certificate names, as for Deliver.</summary>
+    public override Task<SignedMatchAnswer> Match(SignedMatchQuery request, ServerCallContext context) =>
+        context.GetHttpContext().RequestServices.GetRequiredService<Node.Match.MatchAnswerer>()
+            .AnswerAsync(PeerIdentity.Resolve(context, node), request, context.CancellationToken);
+
     private static Receipt Duplicate(InboxRecord existing, AuthenticatedEnvelope authenticated)
     {
         if (!existing.EnvelopeHash.AsSpan().SequenceEqual(authenticated.Hash))
@@ -146,10 +151,14 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
         };
         var body = payload.ToByteArray();
         var retainUntil = now.AddDays(rule.RetentionDays);
+        IReadOnlyList<byte[]> subjects = [.. SignalSubjects.Pseudonyms(payload.Signal).Select(s => s.Pseudonym)];
         var inbox = new InboxEnvelope(header.Sender, authenticated.MessageId, authenticated.Hash, header.SignalType, header.Purpose,
             rule.Id, body, header.CreatedAt.ToDateTimeOffset(), now, retainUntil,
             new CaseFact(FactDirection.Received, header.Sender, authenticated.MessageId, header.SignalType, header.Purpose, rule.Id, now,
-                retainUntil, body, [.. SignalSubjects.Pseudonyms(payload.Signal).Select(s => s.Pseudonym)]));
+                retainUntil, body, subjects))
+        {
+            SubjectPseudonyms = subjects,
+        };
         Receipt? receipt = null;
         var result = await store.AcceptAsync(inbox, entry, logIndex =>
         {

@@ -41,17 +41,18 @@ public sealed partial class SqliteNodeStore
             p.AddWithValue("$retain", Ticks(envelope.RetainUntil));
             p.AddWithValue("$log", logIndex);
             p.AddWithValue("$receipt", receipt);
-            InboxAcceptResult result;
+            InboxRecord record;
             using (var reader = command.ExecuteReader())
             {
                 reader.Read();
-                result = new InboxAcceptResult(false, ReadInbox(reader));
+                record = ReadInbox(reader);
             }
+            LinkReceived(record.Sequence, envelope.Sender, envelope.SubjectPseudonyms, tx);
             if (envelope.Fact is not null)
             {
                 InsertFact(envelope.Fact, tx);
             }
-            return result;
+            return new InboxAcceptResult(false, record);
         }, cancellationToken);
 
     public Task<InboxRecord?> FindInboxAsync(string sender, Guid messageId, CancellationToken cancellationToken) =>

@@ -132,5 +132,46 @@ internal static class SqliteSchema
             PRIMARY KEY (partner, size)
         );
         """,
+        // Subject matching (DESIGN.md §6): no identifier in clear — subject_key is a keyed hash, sealed_id an AEAD box.
+        """
+        CREATE TABLE subjects (
+            subject_key   BLOB    NOT NULL PRIMARY KEY,
+            sealed_id     BLOB    NOT NULL,
+            contact       BLOB    NOT NULL,
+            registered_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE subject_pseudonyms (
+            partner     TEXT NOT NULL,
+            pseudonym   BLOB NOT NULL,
+            generation  TEXT NOT NULL,
+            subject_key BLOB NOT NULL,
+            PRIMARY KEY (partner, pseudonym)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE subject_index_builds (
+            partner     TEXT    NOT NULL,
+            generation  TEXT    NOT NULL,
+            indexed     INTEGER NOT NULL,
+            total       INTEGER NOT NULL,
+            complete    INTEGER NOT NULL,
+            started_at  INTEGER NOT NULL,
+            finished_at INTEGER,
+            PRIMARY KEY (partner, generation)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE inbox_pseudonyms (
+            sender    TEXT    NOT NULL,
+            pseudonym BLOB    NOT NULL,
+            seq       INTEGER NOT NULL,
+            PRIMARY KEY (sender, pseudonym, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE subject_links (
+            subject_key BLOB    NOT NULL,
+            seq         INTEGER NOT NULL,
+            PRIMARY KEY (subject_key, seq)
+        ) WITHOUT ROWID;
+        """,
     ];
 }

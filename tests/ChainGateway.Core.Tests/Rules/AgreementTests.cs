@@ -76,4 +76,25 @@ public sealed class AgreementTests
         string Pub(PublicKey k) => System.Buffers.Text.Base64Url.EncodeToString(k.Export(KeyBlobFormat.RawPublicKey));
         return $$"""{ "id": "{{id}}", "signingKeys": [{"publicKey": "{{Pub(signing.PublicKey)}}"}], "envelopeKeys": [{"publicKey": "{{Pub(x.PublicKey)}}"}], "pseudonymKeys": [{"publicKey": "{{Pub(x.PublicKey)}}"}] }""";
     }
+
+    [Fact]
+    public void SubjectKnownRule_TakesContactPointFields_AndStandsAlone()
+    {
+        static string With(string types, string fields) => $$"""
+            {
+              "federationId": "test", "version": 1, "title": "match", "parties": ["politie", "om"],
+              "rules": [
+                { "id": "ask", "processingActivity": "urn:x:ask", "from": ["politie"], "to": ["om"], "signalTypes": {{types}},
+                  "purpose": "case-direction", "legalBasis": "Wpg art. 16", "allowedFields": {{fields}},
+                  "retentionDays": 30, "requiredRole": "caseworker" }
+              ]
+            }
+            """;
+
+        Assert.Contains(Agreement.Parse(With("[\"SubjectKnown\"]", "[\"organisation\", \"function\"]")).Rules, r => r.SignalTypes.Contains("SubjectKnown"));
+        var signalField = Assert.Throws<InvalidDataException>(() => Agreement.Parse(With("[\"SubjectKnown\"]", "[\"stalking_reported.suspect\"]")));
+        Assert.Contains("not a field of chaingateway.v1.ContactPoint", signalField.Message, StringComparison.Ordinal);
+        var mixed = Assert.Throws<InvalidDataException>(() => Agreement.Parse(With("[\"SubjectKnown\", \"StalkingReported\"]", "[\"organisation\"]")));
+        Assert.Contains("SubjectKnown cannot share a rule", mixed.Message, StringComparison.Ordinal);
+    }
 }

@@ -22,11 +22,14 @@ public sealed class TestFederation : IAsyncDisposable
     /// <summary>What every node of this federation logged.</summary>
     public CapturedLogs Logs { get; } = new();
 
-    public static TestFederation Create(params string[] organisations)
+    public static TestFederation Create(params string[] organisations) => CreateWithAgreement(null, organisations);
+
+    /// <summary>A federation whose agreement is <paramref name="agreementJson"/> (signed by every party), or the demo agreement when null.</summary>
+    public static TestFederation CreateWithAgreement(string? agreementJson, params string[] organisations)
     {
         var directory = Path.Combine(Path.GetTempPath(), "chaingw-test-" + Guid.NewGuid().ToString("N")[..12]);
         DevFederationBuilder.Generate(directory, organisations.Length == 0 ? DemoAgreement.Organisations : organisations,
-            _ => (FreePort(), FreePort()), TimeProvider.System.GetUtcNow());
+            _ => (FreePort(), FreePort()), TimeProvider.System.GetUtcNow(), agreementJson);
         return new TestFederation(directory);
     }
 

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Delivery;
+using ChainGateway.Core.Errors;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Core.Signals;
+using ChainGateway.Core.Subjects;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace ChainGateway.Node.Match;
+
+/// <summary>
+/// The answering side of a match (DESIGN.md §6): peer identity (mTLS) → verify the asker's signature → asker and
+/// agreement checks → rate limit per partner → this node's own copy of the SubjectKnown rule (default deny) → one
+/// index read per pseudonym candidate of a currently valid key pair → log → signed answer with only the contact
+/// fields the rule allows. Every refusal is logged and answered with its reason code.
+/// </summary>
+public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index, INodeStore store, ILogger<MatchAnswerer> logger)
+{
+    private readonly MatchRateLimits limits = new(matching.Node);
+
+    public async Task<SignedMatchAnswer> AnswerAsync(string peer, SignedMatchQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var node = matching.Node;
+        var now = node.Time.GetUtcNow();
+        MatchQueryBody? body = null;
+        try
+        {
+            body = Verify(peer, query, now);
+            limits.TakeAsker(peer);
+            var decision = node.Rules.Evaluate(peer, node.Organisation, SignalTypes.SubjectKnown, body.Purpose, null, null);
+            if (!decision.Allowed || decision.Rule is null)
+            {
+                throw new ChainGatewayException(decision.Reason ?? ReasonCode.RuleDenied, decision.Message,
+                    metadata: new Dictionary<string, string> { ["purpose"] = body.Purpose, ["signal_type"] = SignalTypes.SubjectKnown });
+            }
+            var rule = decision.Rule;
+            if (rule.Id != body.RuleId)
+            {
+                ChainGatewayException.Throw(ReasonCode.RuleDenied,
+                    $"the asker names rule '{body.RuleId}' but this node's agreement allows the question only under '{rule.Id}'",
+                    metadata: new Dictionary<string, string> { ["rule_id"] = body.RuleId });
+            }
+            var valid = matching.KeyRing.Generations(peer, now).Select(g => (g.OwnKeyId, g.PartnerKeyId)).ToHashSet();
+            var candidates = body.Candidates.Where(c => valid.Contains((c.AnswererKeyId, c.AskerKeyId))).Select(c => c.Pseudonym.ToByteArray()).ToList();
+            var hit = await index.FindSubjectAsync(peer, candidates, cancellationToken).ConfigureAwait(false);
+            var outcome = hit is null ? "no-hit" : "hit";
+            var logIndex = await store.AppendLogAsync(Entry(now, peer, body, "ok", null, outcome) with
+            {
+                ProcessingActivity = rule.ProcessingActivity,
+                RuleId = rule.Id,
+            }, CancellationToken.None).ConfigureAwait(false);
+            MatchLog.Answered(logger, peer, body.Purpose, rule.Id, outcome, logIndex);
+            MatchTelemetry.Questions.Add(1, new KeyValuePair<string, object?>("side", "answerer"), new KeyValuePair<string, object?>("outcome", outcome));
+            return MatchSignatures.Sign(new MatchAnswerBody
+            {
+                QueryId = body.QueryId,
+                QueryHash = ByteString.CopyFrom(MatchSignatures.QueryHash(query)),
+                Answerer = node.Organisation,
+                Hit = hit is not null,
+                Contact = hit is null ? null : ContactPoints.Minimise(ContactPoint.Parser.ParseFrom(hit.Contact), rule.AllowedFields),
+                RuleId = rule.Id,
+                LogIndex = (ulong)logIndex,
+                AnsweredAt = Timestamp.FromDateTimeOffset(now),
+                AnswererSigningKeyId = node.Keys.SigningKeyId,
+            }, node.Keys.Signing);
+        }
+        catch (ChainGatewayException e)
+        {
+            MatchLog.Refused(logger, peer, e.Reason.ToWire(), e.Message);
+            MatchTelemetry.Questions.Add(1, new KeyValuePair<string, object?>("side", "answerer"), new KeyValuePair<string, object?>("outcome", e.Reason.ToWire()));
+            await store.AppendLogAsync(Entry(now, peer, body, "rejected", e.Reason, e.Message), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private MatchQueryBody Verify(string peer, SignedMatchQuery query, DateTimeOffset now)
+    {
+        var node = matching.Node;
+        node.TrustList.TryGet(peer, out var partner);
+        var keyId = MatchSignatures.SigningKeyIdOf(query)
+            ?? throw new ChainGatewayException(ReasonCode.Malformed, "the query body does not parse", "body");
+        var key = partner.FindSigningKey(keyId, now)
+            ?? throw new ChainGatewayException(ReasonCode.UnknownKey, $"'{peer}' has no signing key {keyId} valid now");
+        var body = MatchSignatures.Verify(query, key.Key)
+            ?? throw new ChainGatewayException(ReasonCode.BadSignature, $"the query does not verify with the signing key {keyId} of '{peer}'");
+        if (body.Asker != peer)
+        {
+            ChainGatewayException.Throw(ReasonCode.SenderMismatch, $"the query says it is from '{body.Asker}' but the peer is '{peer}'");
+        }
+        if (body.Answerer != node.Organisation)
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, $"the query is for '{body.Answerer}', not '{node.Organisation}'", "answerer");
+        }
+        if (!body.AgreementHash.Span.SequenceEqual(node.AgreementHash))
+        {
+            ChainGatewayException.Throw(ReasonCode.AgreementMismatch, "the query names another agreement than the one in force here");
+        }
+        if (body.CreatedAt is null || (body.CreatedAt.ToDateTimeOffset() - now).Duration() > node.Limits.MaxClockSkew)
+        {
+            ChainGatewayException.Throw(ReasonCode.ClockSkew, "the query's created-at is outside the allowed clock skew", "created_at");
+        }
+        if (body.Candidates.Count is 0 or > 8 || body.Candidates.Any(c => c.Pseudonym.Length != PairwisePseudonymizer.Size))
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, $"a query carries 1 to 8 candidates of {PairwisePseudonymizer.Size}-byte pseudonyms", "candidates");
+        }
+        return body;
+    }
+
+    private static LogEntry Entry(DateTimeOffset now, string peer, MatchQueryBody? body, string outcome, ReasonCode? reason, string detail) => new()
+    {
+        Time = now,
+        Event = reason is null ? LogEvent.Matched : LogEvent.Rejected,
+        Partner = peer,
+        Purpose = body?.Purpose,
+        RuleId = body?.RuleId,
+        SignalType = SignalTypes.SubjectKnown,
+        SubjectPseudonym = body is null ? null : string.Join(',', body.Candidates.Select(c => Convert.ToHexStringLower(c.Pseudonym.Span))),
+        Outcome = outcome,
+        ReasonCode = reason?.ToWire(),
+        Detail = detail,
+        TraceId = Activity.Current?.TraceId.ToString(),
+        SpanId = Activity.Current?.SpanId.ToString(),
+    };
+}

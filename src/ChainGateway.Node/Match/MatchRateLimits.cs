@@ -1,0 +1,40 @@
+using System.Globalization;
+using ChainGateway.Core.Errors;
+using ChainGateway.Node.Configuration;
+using ChainGateway.Node.Hosting;
+
+namespace ChainGateway.Node.Match;
+
+/// <summary>
+/// The match service's rate limits (DESIGN.md §6: otherwise an enumeration oracle): per local user and per partner
+/// asked on the asking side, per asking partner on the answering side. Over the limit is RATE_LIMITED with
+/// <c>retryAfterMs</c> in the ErrorInfo metadata.
+/// </summary>
+internal sealed class MatchRateLimits(NodeContext node)
+{
+    private readonly TokenBuckets users = new(node.Time, Settings(node).PerUserPerMinute, Settings(node).PerUserBurst);
+    private readonly TokenBuckets asked = new(node.Time, Settings(node).PerPartnerPerMinute, Settings(node).PerPartnerBurst);
+    private readonly TokenBuckets askers = new(node.Time, Settings(node).PerPartnerPerMinute, Settings(node).PerPartnerBurst);
+
+    public void TakeUser(string user) => Take(users, user, "user", user);
+
+    public void TakeAsked(string partner) => Take(asked, partner, "partner", partner);
+
+    public void TakeAsker(string partner) => Take(askers, partner, "partner", partner);
+
+    private static void Take(TokenBuckets buckets, string key, string kind, string who)
+    {
+        if (!buckets.TryTake(key, out var retryAfter))
+        {
+            var milliseconds = (long)Math.Ceiling(retryAfter.TotalMilliseconds);
+            ChainGatewayException.Throw(ReasonCode.RateLimited, $"too many match questions for {kind} '{who}'; retry after {milliseconds} ms",
+                metadata: new Dictionary<string, string>
+                {
+                    ["retryAfterMs"] = milliseconds.ToString(CultureInfo.InvariantCulture),
+                    [kind] = who,
+                });
+        }
+    }
+
+    private static MatchSettings Settings(NodeContext node) => node.Configuration.Match;
+}

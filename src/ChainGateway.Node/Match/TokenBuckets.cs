@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+
+namespace ChainGateway.Node.Match;
+
+/// <summary>
+/// Token buckets keyed by partner or user, on <see cref="TimeProvider"/> (tests use FakeTimeProvider): each key holds
+/// at most <c>burst</c> tokens, refilled at <c>perMinute</c>/60 a second; a call takes one token or learns how long
+/// until one is there.
+/// </summary>
+internal sealed class TokenBuckets(TimeProvider time, double perMinute, int burst)
+{
+    private readonly ConcurrentDictionary<string, Bucket> buckets = new(StringComparer.Ordinal);
+    private readonly double perSecond = perMinute / 60;
+
+    /// <summary>True when a token was taken; otherwise false and how long until the next token.</summary>
+    public bool TryTake(string key, out TimeSpan retryAfter)
+    {
+        var now = time.GetTimestamp();
+        var bucket = buckets.GetOrAdd(key, _ => new Bucket { Tokens = burst, At = now });
+        lock (bucket)
+        {
+            var elapsed = time.GetElapsedTime(bucket.At, now).TotalSeconds;
+            bucket.Tokens = Math.Min(burst, bucket.Tokens + (elapsed * perSecond));
+            bucket.At = now;
+            if (bucket.Tokens >= 1)
+            {
+                bucket.Tokens -= 1;
+                retryAfter = TimeSpan.Zero;
+                return true;
+            }
+            retryAfter = TimeSpan.FromSeconds((1 - bucket.Tokens) / perSecond);
+            return false;
+        }
+    }
+
+    private sealed class Bucket
+    {
+        public double Tokens { get; set; }
+
+        public long At { get; set; }
+    }
+}

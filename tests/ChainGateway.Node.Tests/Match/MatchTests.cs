@@ -1,0 +1,212 @@
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Envelope;
+using ChainGateway.Core.Errors;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Core.Signals;
+using ChainGateway.Core.Subjects;
+using ChainGateway.Node.Errors;
+using ChainGateway.Node.Tests.Infrastructure;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace ChainGateway.Node.Tests.Match;
+
+public sealed class MatchTests : IAsyncLifetime
+{
+    private const string Known = HandBuilt.Bsn;
+    private const string Unknown = "111222333";
+    private TestFederation federation = null!;
+    private Hosting.ChainNode politie = null!;
+    private Hosting.ChainNode om = null!;
+
+    public async Task InitializeAsync()
+    {
+        federation = TestFederation.CreateWithAgreement(MatchAgreement.Json, MatchAgreement.Organisations);
+        politie = await federation.StartAsync("politie");
+        om = await federation.StartAsync("om");
+    }
+
+    public async Task DisposeAsync() => await federation.DisposeAsync();
+
+    [Fact]
+    public async Task KnownAndUnknownSubjects_AreHitAndNoHit_AcrossTwoNodes_AndBothEndsLogIt()
+    {
+        using var omClient = federation.Client("om");
+        Assert.Equal(2u, (await omClient.RegisterAsync(MatchCalls.Bsn(Known), new SubjectRef { LocalId = "OM-2026-17" })).Registered);
+        using var asker = federation.Client("politie");
+
+        var hit = Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "om")).Results);
+        var miss = Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(Unknown), "case-direction", "om")).Results);
+
+        Assert.True(hit.Hit);
+        Assert.Equal("politie-asks-om", hit.RuleId);
+        Assert.False(miss.Hit);
+        Assert.Null(miss.Contact);
+
+        // The answer is om's, signed, and bound to the question.
+        var answer = SignedMatchAnswer.Parser.ParseFrom(hit.Answer);
+        Assert.True(politie.Context.TrustList.TryGet("om", out var omPartner));
+        var body = MatchSignatures.Verify(answer, omPartner.SigningKeys[0].Key);
+        Assert.NotNull(body);
+        Assert.True(body.Hit);
+
+        var asked = (await politie.Store.ReadLogAsync(0, 100, default)).Where(e => e.Event == LogEvent.Matched).ToList();
+        var answered = (await om.Store.ReadLogAsync(0, 100, default)).Where(e => e.Event == LogEvent.Matched).ToList();
+        Assert.Equal(2, asked.Count);
+        Assert.Equal(2, answered.Count);
+        Assert.All(asked.Concat(answered), e => Assert.Equal(SignalTypes.SubjectKnown, e.SignalType));
+        Assert.Equal(asked[0].SubjectPseudonym, answered[0].SubjectPseudonym);
+        Assert.Equal("hit", answered[0].Detail);
+        Assert.Equal("no-hit", answered[1].Detail);
+        Assert.Equal((long)body.LogIndex, answered[0].Index);
+    }
+
+    [Fact]
+    public async Task Hit_ReturnsOnlyTheContactFieldsThePartnersRuleAllows()
+    {
+        using var omClient = federation.Client("om");
+        await omClient.RegisterAsync(MatchCalls.Bsn(Known));
+        using var asker = federation.Client("politie");
+
+        var result = Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "om")).Results);
+
+        Assert.True(result.Hit);
+        Assert.Equal("om", result.Contact.Organisation);
+        Assert.Equal(MatchCalls.Function, result.Contact.Function);
+        Assert.Equal(MatchCalls.WorkPhone, result.Contact.WorkPhone);
+        // 'politie-asks-om' does not allow the e-mail address: om never sent it.
+        Assert.Equal(string.Empty, result.Contact.WorkEmail);
+        var body = MatchAnswerBody.Parser.ParseFrom(SignedMatchAnswer.Parser.ParseFrom(result.Answer).Body);
+        Assert.Equal(string.Empty, body.Contact.WorkEmail);
+    }
+
+    [Fact]
+    public async Task RemovedSubject_IsNoLongerAHit()
+    {
+        using var omClient = federation.Client("om");
+        await omClient.RegisterAsync(MatchCalls.Bsn(Known));
+        using var asker = federation.Client("politie");
+        Assert.True(Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "om")).Results).Hit);
+
+        var removed = await omClient.Api.RemoveSubjectsAsync(new RemoveSubjectsRequest { Subjects = { MatchCalls.Bsn(Known) } }, omClient.Headers);
+
+        Assert.Equal(1u, removed.Removed);
+        Assert.False(Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "om")).Results).Hit);
+    }
+
+    [Fact]
+    public async Task PurposeOrPartnerWithoutRule_IsRuleDenied_AndLoggedAtBothEnds()
+    {
+        using var omClient = federation.Client("om");
+        await omClient.RegisterAsync(MatchCalls.Bsn(Known));
+        using var asker = federation.Client("politie");
+
+        // Asking side: no rule for this purpose; no rule lets om ask politie.
+        var purpose = await Assert.ThrowsAsync<RpcException>(() => asker.MatchAsync(MatchCalls.Bsn(Known), "victim-contact", "om"));
+        Assert.Equal(ReasonCode.RuleDenied, ErrorMapping.ReasonOf(purpose));
+        var partner = await Assert.ThrowsAsync<RpcException>(() => omClient.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "politie"));
+        Assert.Equal(ReasonCode.RuleDenied, ErrorMapping.ReasonOf(partner));
+        Assert.Contains(await politie.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Denied && e.SignalType == SignalTypes.SubjectKnown
+            && e.ReasonCode == "RULE_DENIED" && e.Partner == "om" && e.Purpose == "victim-contact");
+        Assert.Contains(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Denied && e.SignalType == SignalTypes.SubjectKnown
+            && e.ReasonCode == "RULE_DENIED" && e.Partner == "politie");
+
+        // Answering side: a correctly signed question that om's own copy of the agreement does not allow.
+        var query = Query(politie, "om", "victim-contact", "politie-asks-om");
+        using var certificate = HandBuilt.Usable(politie.Context.TlsCertificate);
+        var client = HandBuilt.PeerClient(om.Context.Configuration.Peer.Listen, certificate, politie.Context.FederationCa, out var channel);
+        using (channel)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => client.MatchAsync(query).ResponseAsync);
+            Assert.Equal(ReasonCode.RuleDenied, ErrorMapping.ReasonOf(refused));
+        }
+        Assert.Contains(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Rejected && e.SignalType == SignalTypes.SubjectKnown
+            && e.ReasonCode == "RULE_DENIED" && e.Partner == "politie" && e.Purpose == "victim-contact");
+    }
+
+    [Fact]
+    public async Task QuerySignedByAnotherKey_IsBadSignature()
+    {
+        var query = Query(politie, "om", "case-direction", "politie-asks-om");
+        var forged = query.Clone();
+        var signature = forged.Signature.ToByteArray();
+        signature[0] ^= 1;
+        forged.Signature = ByteString.CopyFrom(signature);
+        using var certificate = HandBuilt.Usable(politie.Context.TlsCertificate);
+        var client = HandBuilt.PeerClient(om.Context.Configuration.Peer.Listen, certificate, politie.Context.FederationCa, out var channel);
+        using (channel)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => client.MatchAsync(forged).ResponseAsync);
+            Assert.Equal(ReasonCode.BadSignature, ErrorMapping.ReasonOf(refused));
+        }
+    }
+
+    [Fact]
+    public async Task InvalidBsn_IsMalformed_NamingTheElevenCheckAndTheField()
+    {
+        using var asker = federation.Client("politie");
+        var error = await Assert.ThrowsAsync<RpcException>(() => asker.MatchAsync(MatchCalls.Bsn("123456789"), "case-direction", "om"));
+        Assert.Equal(ReasonCode.Malformed, ErrorMapping.ReasonOf(error));
+        var violation = Assert.Single(error.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations);
+        Assert.Equal("subject.bsn", violation.Field);
+        Assert.Contains("11-check", violation.Description, StringComparison.Ordinal);
+
+        using var omClient = federation.Client("om");
+        var register = await Assert.ThrowsAsync<RpcException>(() => omClient.RegisterAsync(MatchCalls.Bsn(Known), MatchCalls.Bsn("123456789")));
+        Assert.Equal(ReasonCode.Malformed, ErrorMapping.ReasonOf(register));
+        Assert.Equal("subjects[1].subject.bsn", register.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations[0].Field);
+    }
+
+    [Fact]
+    public async Task PseudonymsForTwoPartners_Differ()
+    {
+        await federation.StartAsync("veilig-thuis");
+        using (var omClient = federation.Client("om"))
+        using (var vtClient = federation.Client("veilig-thuis"))
+        {
+            await omClient.RegisterAsync(MatchCalls.Bsn(Known));
+            await vtClient.RegisterAsync(MatchCalls.Bsn(Known));
+        }
+        using var asker = federation.Client("politie");
+
+        var results = (await asker.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "om", "veilig-thuis")).Results;
+
+        Assert.All(results, r => Assert.True(r.Hit));
+        Assert.Equal(MatchCalls.WorkEmail, results.Single(r => r.Partner == "veilig-thuis").Contact.WorkEmail);
+        var log = (await politie.Store.ReadLogAsync(0, 100, default)).Where(e => e.Event == LogEvent.Matched).ToList();
+        var toOm = log.Single(e => e.Partner == "om").SubjectPseudonym;
+        var toVt = log.Single(e => e.Partner == "veilig-thuis").SubjectPseudonym;
+        Assert.NotNull(toOm);
+        Assert.NotEqual(toOm, toVt);
+    }
+
+    internal static SignedMatchQuery Query(Hosting.ChainNode asker, string answerer, string purpose, string ruleId)
+    {
+        var context = asker.Context;
+        var now = context.Time.GetUtcNow();
+        var ring = new PseudonymKeyRing(context.Keys, context.TrustList, context.Organisation);
+        var generation = ring.Generations(answerer, now)[0];
+        var body = new MatchQueryBody
+        {
+            QueryId = ByteString.CopyFrom(MessageId.ToBytes(MessageId.New(context.Time))),
+            Asker = context.Organisation,
+            Answerer = answerer,
+            Purpose = purpose,
+            RuleId = ruleId,
+            AgreementHash = ByteString.CopyFrom(context.AgreementHash),
+            CreatedAt = Timestamp.FromDateTimeOffset(now),
+            AskerSigningKeyId = context.Keys.SigningKeyId,
+            Candidates =
+            {
+                new PseudonymCandidate
+                {
+                    Pseudonym = ByteString.CopyFrom(ring.Pseudonym(generation, SubjectId.Bsn(Known, "subject"))),
+                    AskerKeyId = generation.OwnKeyId,
+                    AnswererKeyId = generation.PartnerKeyId,
+                },
+            },
+        };
+        return MatchSignatures.Sign(body, context.Keys.Signing);
+    }
+}

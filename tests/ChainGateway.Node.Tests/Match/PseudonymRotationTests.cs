@@ -1,0 +1,100 @@
+using System.Buffers.Text;
+using System.Text.Json.Nodes;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Federation;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Tests.Infrastructure;
+using NSec.Cryptography;
+
+namespace ChainGateway.Node.Tests.Match;
+
+public sealed class PseudonymRotationTests
+{
+    private const string Known = HandBuilt.Bsn;
+
+    [Fact]
+    public async Task NewPseudonymKey_IndexIsRebuilt_AndMatchesWorkThroughTheOverlapAndAfterIt()
+    {
+        await using var federation = TestFederation.CreateWithAgreement(MatchAgreement.Json, MatchAgreement.Organisations);
+        var politie = await federation.StartAsync("politie");
+        var om = await federation.StartAsync("om");
+        using (var omClient = federation.Client("om"))
+        {
+            await omClient.RegisterAsync(MatchCalls.Bsn(Known), MatchCalls.Bsn("111222333"));
+        }
+        await AssertHitAsync(federation, politie);
+        var oldKeyId = om.Context.Keys.PseudonymKeyId;
+        await federation.StopAsync(politie);
+        await federation.StopAsync(om);
+
+        // om rotates: a new pseudonym key, listed from now on, while the old one stays valid (the overlap).
+        var keysPath = Path.Combine(federation.ConfigDirectory("om"), "keys.json");
+        string newKeyId;
+        using (var keys = OrganisationKeys.Load(keysPath))
+        {
+            var key = Key.Create(KeyAgreementAlgorithm.X25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
+            keys.AddPseudonymKey(key);
+            keys.Save(keysPath);
+            newKeyId = KeyThumbprint.Of(key.PublicKey);
+            var raw = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+            EditOmPseudonymKeys(federation, list => list.Add(new JsonObject
+            {
+                ["keyId"] = newKeyId,
+                ["publicKey"] = Base64Url.EncodeToString(raw),
+                ["notBefore"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"),
+                ["notAfter"] = DateTimeOffset.UtcNow.AddYears(1).ToString("O"),
+            }));
+        }
+        politie = await federation.StartAsync("politie");
+        om = await federation.StartAsync("om");
+
+        // During the overlap the asker sends a candidate per key pair; the answer does not wait for the build.
+        Assert.Equal(2, (await AssertHitAsync(federation, politie)).Split(',').Length);
+        using (var operatorClient = federation.Client("om", "operator"))
+        {
+            var status = await operatorClient.Api.GetMatchIndexStatusAsync(new MatchIndexStatusRequest { WaitSeconds = 30 }, operatorClient.Headers);
+            Assert.Equal(2u, status.Subjects);
+            var build = Assert.Single(status.Builds, b => b.Partner == "politie" && b.Generation.StartsWith(newKeyId[..11] + ":", StringComparison.Ordinal));
+            Assert.True(build.Complete);
+            Assert.Equal(2u, build.Indexed);
+        }
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "MatchIndexBuilt" && e.Message.Contains(newKeyId[..11], StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
+        await federation.StopAsync(politie);
+        await federation.StopAsync(om);
+
+        // The overlap ends: the old key is no longer valid. Only the rebuilt index can answer now.
+        EditOmPseudonymKeys(federation, list =>
+        {
+            foreach (var key in list.OfType<JsonObject>().Where(k => (string?)k["keyId"] == oldKeyId))
+            {
+                key["notAfter"] = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O");
+            }
+        });
+        politie = await federation.StartAsync("politie");
+        om = await federation.StartAsync("om");
+        Assert.Single((await AssertHitAsync(federation, politie)).Split(','));
+        using var finalOperator = federation.Client("om", "operator");
+        var final = await finalOperator.Api.GetMatchIndexStatusAsync(new MatchIndexStatusRequest { WaitSeconds = 30 }, finalOperator.Headers);
+        Assert.DoesNotContain(final.Builds, b => b.Generation.StartsWith(oldKeyId[..11] + ":", StringComparison.Ordinal));
+    }
+
+    /// <summary>Asks om from politie; asserts a hit and returns the candidate pseudonyms politie logged.</summary>
+    private static async Task<string> AssertHitAsync(TestFederation federation, Hosting.ChainNode politie)
+    {
+        using var asker = federation.Client("politie");
+        var result = Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "om")).Results);
+        Assert.True(result.Hit);
+        var log = await politie.Store.ReadLogAsync(0, 1000, default);
+        return log.Last(e => e.Event == LogEvent.Matched).SubjectPseudonym!;
+    }
+
+    private static void EditOmPseudonymKeys(TestFederation federation, Action<JsonArray> edit)
+    {
+        var path = Path.Combine(federation.Directory, "trust-list.json");
+        var document = JsonNode.Parse(File.ReadAllText(path))!;
+        var om = document["organisations"]!.AsArray().Single(o => (string?)o!["id"] == "om")!;
+        edit(om["pseudonymKeys"]!.AsArray());
+        File.WriteAllText(path, document.ToJsonString());
+    }
+}
