@@ -12,7 +12,7 @@ internal static class StatusCommand
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var command = new Command("status", "Show the outbox per partner and the dead letters (operator)") { config };
+        var command = new Command("status", "Show the outbox per partner, the dead letters and the witness alerts (operator)") { config };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var api = new LocalApi(NodeConfiguration.Load(parse.GetValue(config)!), LocalUser.Operator, "operator");
@@ -25,6 +25,11 @@ internal static class StatusCommand
                 table.AddRow(partner.Key, Count(DeliveryState.Queued), Count(DeliveryState.Delivered), Count(DeliveryState.DeadLetter));
             }
             AnsiConsole.Write(table);
+            foreach (var alert in outbox.Alerts)
+            {
+                AnsiConsole.MarkupLine($"[red bold]ALERT[/] {alert.Time.ToDateTimeOffset():yyyy-MM-dd HH:mm:ss} witness refused {Markup.Escape(alert.Partner)}'s checkpoint: "
+                    + $"{Markup.Escape(alert.ReasonCode)} — {Markup.Escape(alert.Detail)} (log #{alert.LogIndex})");
+            }
             foreach (var dead in outbox.DeadLetters)
             {
                 AnsiConsole.MarkupLine($"[red]dead letter[/] {dead.MessageId} → {Markup.Escape(dead.Recipient)} after {dead.Attempts} attempt(s): {Markup.Escape(dead.LastError)}");

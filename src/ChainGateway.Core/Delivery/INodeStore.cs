@@ -85,6 +85,9 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>Appends one entry on its own (refusals, agreement loaded); returns its index.</summary>
     Task<long> AppendLogAsync(LogEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>The latest witness alerts (WitnessRefused entries), newest first: for the operator's status.</summary>
+    Task<IReadOnlyList<LogEntry>> ReadWitnessAlertsAsync(int max, CancellationToken cancellationToken);
+
     /// <summary>Log entries from <paramref name="fromIndex"/> on, in order, with their stored leaf hashes.</summary>
     Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken);
 

@@ -121,6 +121,15 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
             Attempts = (uint)d.Attempts,
             LastError = d.LastError ?? string.Empty,
         }));
+        var alerts = await store.ReadWitnessAlertsAsync(max, context.CancellationToken).ConfigureAwait(false);
+        response.Alerts.AddRange(alerts.Select(a => new OperatorAlert
+        {
+            Time = Timestamp.FromDateTimeOffset(a.Time),
+            Partner = a.Partner ?? string.Empty,
+            ReasonCode = a.ReasonCode ?? string.Empty,
+            Detail = a.Detail ?? string.Empty,
+            LogIndex = (ulong)a.Index,
+        }));
         return response;
     }
 

@@ -11,44 +11,63 @@ public sealed partial class SqliteNodeStore
     public Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<LogEntry>>(c =>
         {
-            using var command = Command(c, """
-                SELECT idx, time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,
-                       subject_pseudonym, message_id, envelope_hash, outcome, reason_code, detail,
-                       trace_id, span_id, foreign_trace_id, foreign_span_id, leaf_hash
-                FROM sharing_log WHERE idx >= $from ORDER BY idx LIMIT $max
-                """);
+            using var command = Command(c, $"SELECT {LogColumns} FROM sharing_log WHERE idx >= $from ORDER BY idx LIMIT $max");
             command.Parameters.AddWithValue("$from", fromIndex);
             command.Parameters.AddWithValue("$max", max);
             using var reader = command.ExecuteReader();
             var entries = new List<LogEntry>();
             while (reader.Read())
             {
-                entries.Add(new LogEntry
-                {
-                    Index = reader.GetInt64(0),
-                    Time = Time(reader.GetInt64(1)),
-                    Event = Enum.Parse<LogEvent>(reader.GetString(2)),
-                    Partner = NullableString(reader, 3),
-                    User = NullableString(reader, 4),
-                    Purpose = NullableString(reader, 5),
-                    ProcessingActivity = NullableString(reader, 6),
-                    RuleId = NullableString(reader, 7),
-                    SignalType = NullableString(reader, 8),
-                    SubjectPseudonym = NullableString(reader, 9),
-                    MessageId = reader.IsDBNull(10) ? null : new Guid((byte[])reader[10], bigEndian: true),
-                    EnvelopeHash = reader.IsDBNull(11) ? null : (byte[])reader[11],
-                    Outcome = reader.GetString(12),
-                    ReasonCode = NullableString(reader, 13),
-                    Detail = NullableString(reader, 14),
-                    TraceId = NullableString(reader, 15),
-                    SpanId = NullableString(reader, 16),
-                    ForeignTraceId = NullableString(reader, 17),
-                    ForeignSpanId = NullableString(reader, 18),
-                    LeafHash = (byte[])reader[19],
-                });
+                entries.Add(ReadEntry(reader));
             }
             return entries;
         }, cancellationToken);
+
+    private const string LogColumns = """
+        idx, time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,
+        subject_pseudonym, message_id, envelope_hash, outcome, reason_code, detail,
+        trace_id, span_id, foreign_trace_id, foreign_span_id, leaf_hash
+        """;
+
+    // The operator's alerts: read through a partial index (migration 5) holding only these entries, so the status
+    // call costs the same whatever the log's size.
+    public Task<IReadOnlyList<LogEntry>> ReadWitnessAlertsAsync(int max, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<LogEntry>>(c =>
+        {
+            using var command = Command(c, $"SELECT {LogColumns} FROM sharing_log WHERE event = 'WitnessRefused' ORDER BY idx DESC LIMIT $max");
+            command.Parameters.AddWithValue("$max", max);
+            using var reader = command.ExecuteReader();
+            var entries = new List<LogEntry>();
+            while (reader.Read())
+            {
+                entries.Add(ReadEntry(reader));
+            }
+            return entries;
+        }, cancellationToken);
+
+    private static LogEntry ReadEntry(SqliteDataReader reader) => new()
+    {
+        Index = reader.GetInt64(0),
+        Time = Time(reader.GetInt64(1)),
+        Event = Enum.Parse<LogEvent>(reader.GetString(2)),
+        Partner = NullableString(reader, 3),
+        User = NullableString(reader, 4),
+        Purpose = NullableString(reader, 5),
+        ProcessingActivity = NullableString(reader, 6),
+        RuleId = NullableString(reader, 7),
+        SignalType = NullableString(reader, 8),
+        SubjectPseudonym = NullableString(reader, 9),
+        MessageId = reader.IsDBNull(10) ? null : new Guid((byte[])reader[10], bigEndian: true),
+        EnvelopeHash = reader.IsDBNull(11) ? null : (byte[])reader[11],
+        Outcome = reader.GetString(12),
+        ReasonCode = NullableString(reader, 13),
+        Detail = NullableString(reader, 14),
+        TraceId = NullableString(reader, 15),
+        SpanId = NullableString(reader, 16),
+        ForeignTraceId = NullableString(reader, 17),
+        ForeignSpanId = NullableString(reader, 18),
+        LeafHash = (byte[])reader[19],
+    };
 
     private static long Append(LogEntry entry, SqliteTransaction tx)
     {

@@ -173,5 +173,9 @@ internal static class SqliteSchema
             PRIMARY KEY (subject_key, seq)
         ) WITHOUT ROWID;
         """,
+        // 5: the operator's witness alerts, found without scanning the log (a partial index: only those entries).
+        """
+        CREATE INDEX sharing_log_witness_alerts ON sharing_log (idx) WHERE event = 'WitnessRefused';
+        """,
     ];
 }

@@ -192,6 +192,13 @@ public sealed class WitnessTests : IAsyncLifetime
         var log = await om.Store.ReadLogAsync(1, 10_000, default);
         var alert = Assert.Single(log, e => e.Event == LogEvent.WitnessRefused);
         Assert.Equal(("politie", code, "refused"), (alert.Partner, alert.ReasonCode, alert.Outcome));
+        // The operator sees it in the outbox status (chaingw status).
+        using (var operatorClient = federation.Client("om", "operator"))
+        {
+            var status = await operatorClient.Api.GetOutboxAsync(new Contracts.V1.OutboxRequest(), operatorClient.Headers);
+            var shown = Assert.Single(status.Alerts);
+            Assert.Equal(("politie", code, (ulong)alert.Index), (shown.Partner, shown.ReasonCode, shown.LogIndex));
+        }
         // Nothing inconsistent was cosigned: the witness still holds the old checkpoint, politie got no new cosignature.
         Assert.Equal(cosignedSize, (await om.Store.ReadWitnessedAsync("politie", default))!.Size);
         Assert.DoesNotContain(await politie.Store.ReadCosignaturesAsync(null, default), c => c.Size != cosignedSize);
