@@ -42,7 +42,7 @@ public sealed class ChainNode : IAsyncDisposable
 
     /// <summary>Loads the configuration directory, opens the store and starts listening.</summary>
     public static async Task<ChainNode> StartAsync(string configDirectory, string? dataDirectory = null, TimeProvider? time = null,
-        Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+        Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
         var configuration = NodeConfiguration.Load(configDirectory);
@@ -130,6 +130,8 @@ public sealed class ChainNode : IAsyncDisposable
             .WithMetrics(metrics => metrics.AddMeter(Telemetry.ChainGatewayTelemetry.Name));
         services.AddGrpcHealthChecks().AddCheck("store", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
+        // Last, so a host (or a test observing what crosses the wire) can add to or override any of the above.
+        configureServices?.Invoke(services);
         var app = builder.Build();
         var peerHost = $"*:{peerEndpoint.Port}";
         var localHost = $"*:{localEndpoint.Port}";

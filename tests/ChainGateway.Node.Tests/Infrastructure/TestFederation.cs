@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using ChainGateway.Node.Configuration;
 using ChainGateway.Node.Federation;
 using ChainGateway.Node.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ChainGateway.Node.Tests.Infrastructure;
@@ -37,9 +38,9 @@ public sealed class TestFederation : IAsyncDisposable
 
     public NodeConfiguration Configuration(string organisation) => NodeConfiguration.Load(ConfigDirectory(organisation));
 
-    public async Task<ChainNode> StartAsync(string organisation, TimeProvider? time = null)
+    public async Task<ChainNode> StartAsync(string organisation, TimeProvider? time = null, Action<IServiceCollection>? configureServices = null)
     {
-        var node = await ChainNode.StartAsync(ConfigDirectory(organisation), time: time, logging: logging =>
+        var node = await ChainNode.StartAsync(ConfigDirectory(organisation), time: time, configureServices: configureServices, logging: logging =>
         {
             logging.SetMinimumLevel(LogLevel.Information);
             logging.AddProvider(Logs);

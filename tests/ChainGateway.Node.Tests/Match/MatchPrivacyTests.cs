@@ -14,8 +14,11 @@ public sealed class MatchPrivacyTests
     public async Task NoBsn_InAnyStoredEnvelope_LogEntry_SqliteFile_OrMatchMessage()
     {
         await using var federation = TestFederation.CreateWithAgreement(MatchAgreement.Json, MatchAgreement.Organisations);
-        var politie = await federation.StartAsync("politie");
-        var om = await federation.StartAsync("om");
+        // Both nodes record every message their services handle: what actually crossed the wire between them.
+        var politieWire = new WireCapture();
+        var omWire = new WireCapture();
+        var politie = await federation.StartAsync("politie", configureServices: politieWire.Install);
+        var om = await federation.StartAsync("om", configureServices: omWire.Install);
         using var sender = federation.Client("politie");
         using var receiver = federation.Client("om");
         await receiver.RegisterAsync(MatchCalls.Bsn(Known));
@@ -29,6 +32,16 @@ public sealed class MatchPrivacyTests
         // The match messages on the wire: the signed answer as received, and a query built as the node builds it.
         AssertFree(result.Answer.ToByteArray(), secrets, "the signed answer");
         AssertFree(query.ToByteArray(), secrets, "a signed query");
+        var peerMessages = omWire.Messages.Concat(politieWire.Messages).Where(m => m.Method.StartsWith("/chaingateway.v1.PeerService/", StringComparison.Ordinal)).ToList();
+        Assert.Contains(peerMessages, m => m.Method.EndsWith("/Match", StringComparison.Ordinal));
+        Assert.Contains(peerMessages, m => m.Method.EndsWith("/Deliver", StringComparison.Ordinal));
+        foreach (var (method, bytes) in peerMessages)
+        {
+            AssertFree(bytes, secrets, $"a {method} message on the wire");
+        }
+        // The local API did carry the BSN (the case system names its subject): the capture sees what it must.
+        Assert.Contains(omWire.Messages.Concat(politieWire.Messages), m => m.Method.StartsWith("/chaingateway.v1.LocalService/", StringComparison.Ordinal)
+            && m.Bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(Known)) >= 0);
         foreach (var node in new[] { politie, om })
         {
             foreach (var entry in await node.Store.ReadLogAsync(0, 1000, default))
