@@ -112,6 +112,27 @@ public sealed class WitnessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ShrunkPartnerLog_IsRefusedAsRolledBack()
+    {
+        var cosigned = await WitnessAsync(om, "politie");
+        Assert.True(cosigned.Cosigned);
+
+        // Behind politie's back its last three entries and the checkpoints that covered them are deleted; after the
+        // restart it signs a checkpoint smaller than the one om already cosigned.
+        var path = politie.Store.Path;
+        await federation.StopAsync(politie);
+        Rewrite(path, "DELETE FROM sharing_log WHERE idx > (SELECT MAX(idx) FROM sharing_log) - 3; DELETE FROM checkpoints WHERE size > $size - 3",
+            cosigned.Size);
+        politie = await federation.StartAsync("politie");
+        await politie.CheckpointAsync();
+
+        var refused = await WitnessAsync(om, "politie");
+        Assert.Equal(WitnessRefusal.RolledBack, refused.Refusal);
+        Assert.True(refused.Size < cosigned.Size);
+        await AssertAlertAsync("ROLLED_BACK", cosigned.Size);
+    }
+
+    [Fact]
     public async Task BackgroundWitness_CosignsAtItsInterval()
     {
         // node.json sharingLog.witnessSeconds = 1 for om; wait for the event, not for time.
