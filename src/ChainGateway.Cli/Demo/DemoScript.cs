@@ -77,6 +77,14 @@ internal sealed class DemoScript : IAsyncDisposable
         await Step("politie asks the Veiligheid Voorop partners for an Actieoverleg (case-conference)", "delivered",
             () => SendAndConfirmAsync("politie", ["om", "reclassering", "raad-kinderbescherming", "veilig-thuis"], "case-conference",
                 DemoSignals.CaseConferenceRequested())).ConfigureAwait(false);
+        await Step("om registers the suspect in its subject index, with its contact point (the officier van justitie)", "registered",
+            RegisterSuspectAtOmAsync).ConfigureAwait(false);
+        await Step("politie asks om whether it knows the suspect (SubjectKnown, case-direction; only a pairwise pseudonym leaves politie)", "hit",
+            () => MatchAsync("politie", "om", "case-direction", DemoSignals.Suspect)).ConfigureAwait(false);
+        await Step("politie asks om about a person om does not know", "no hit",
+            () => MatchAsync("politie", "om", "case-direction", new SubjectRef { Bsn = DemoSignals.UnknownBsn })).ConfigureAwait(false);
+        await Step("slachtofferhulp asks veilig-thuis whether it knows the victim (no SubjectKnown rule between them)", "RULE_DENIED",
+            () => MatchAsync("slachtofferhulp", "veilig-thuis", "victim-contact", DemoSignals.Victim)).ConfigureAwait(false);
         await Step("CJIB tries to send a ProximityAlert to politie (a signal its rules do not allow)", "RULE_DENIED",
             () => SendExpectingRefusalAsync("cjib", LocalUser.Caseworker, ["politie"], "protection-order-enforcement",
                 DemoSignals.ProximityAlert(DemoSignals.LocationBan))).ConfigureAwait(false);
@@ -95,6 +103,36 @@ internal sealed class DemoScript : IAsyncDisposable
             () => overviews.CheckAsync(cancellationToken)).ConfigureAwait(false);
         await overviews.PrintAsync(cancellationToken).ConfigureAwait(false);
         return (passed, step);
+    }
+
+    private async Task<string> RegisterSuspectAtOmAsync()
+    {
+        var api = apis["om"];
+        var request = new RegisterSubjectsRequest();
+        request.Subjects.Add(new SubjectRegistration
+        {
+            Subject = DemoSignals.Suspect,
+            Contact = new ContactPoint { Function = "officier-van-justitie", WorkPhone = "+31887009999", WorkEmail = "stalking.oost@om.example" },
+        });
+        var response = await api.Client.RegisterSubjectsAsync(request, api.Headers).ConfigureAwait(false);
+        return $"registered {response.Registered} (and linked {response.LinkedSignals} signals om had already received about him)";
+    }
+
+    private async Task<string> MatchAsync(string from, string to, string purpose, SubjectRef subject)
+    {
+        var api = apis[from];
+        var request = new MatchRequest { Subject = subject, Purpose = purpose, Partners = { to } };
+        try
+        {
+            var result = (await api.Client.MatchAsync(request, api.Headers).ConfigureAwait(false)).Results.Single();
+            return result.Hit
+                ? $"hit at {result.Partner}: {result.Contact.Organisation}/{result.Contact.Function} {result.Contact.WorkPhone} {result.Contact.WorkEmail} (rule {result.RuleId}, signed answer)"
+                : $"no hit at {result.Partner} (rule {result.RuleId}, signed answer)";
+        }
+        catch (RpcException e)
+        {
+            return ErrorMapping.ReasonOf(e) is { } reason ? $"{Core.Errors.ReasonCodes.ToWire(reason)} ({e.Status.Detail})" : e.Status.ToString();
+        }
     }
 
     private async Task<string> ReminderArrivedAsync(string[] recipients)

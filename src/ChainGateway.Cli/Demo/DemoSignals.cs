@@ -11,6 +11,7 @@ internal static class DemoSignals
 {
     public const string VictimBsn = "111222333";
     public const string SuspectBsn = "123456782";
+    public const string UnknownBsn = "192837461";
     public const string CaseReference = "PL-2026-0815";
     public const string ContactBan = "GA-2026-0815-1";
     public const string LocationBan = "GA-2026-0815-2";
