@@ -65,7 +65,7 @@ internal static class MatchScenario
                     request.Subjects.Add(new SubjectRegistration
                     {
                         Subject = new SubjectRef { Bsn = bsns[i] },
-                        Contact = new ContactPoint { Function = "casusregisseur", WorkPhone = "+31 70 123 4567", WorkEmail = "regie@om.example" },
+                        Contact = new ContactPoint { Function = "casusregisseur", WorkPhone = "+31701234567", WorkEmail = "regie@om.example" },
                     });
                 }
                 await om.RegisterSubjectsAsync(request, omHeaders, cancellationToken: cancellationToken).ConfigureAwait(false);

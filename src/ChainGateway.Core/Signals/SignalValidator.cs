@@ -140,6 +140,13 @@ public static class SignalValidator
         }
     }
 
+    /// <summary>
+    /// A work contact point as the local API must give it (organisation and function codes, a work phone or e-mail):
+    /// the same rules for a signal's contact and for the contact a match answer carries.
+    /// </summary>
+    public static void ValidateContact(ContactPoint contact, string path) =>
+        new SignalFieldRules(DateTimeOffset.UnixEpoch, wire: false).Contact(contact, path);
+
     /// <summary>Validates a reminder the node made itself before it is sealed (the local API cannot send one).</summary>
     public static void ValidateReminder(Signal signal, DateTimeOffset now) => Validate(signal, new SignalFieldRules(now, wire: true));
 }

@@ -7,7 +7,7 @@ namespace ChainGateway.Node.Tests.Match;
 public static class MatchCalls
 {
     public const string Function = "casusregisseur";
-    public const string WorkPhone = "+31 70 123 4567";
+    public const string WorkPhone = "+31701234567";
     public const string WorkEmail = "regie@om.example";
 
     public static SubjectRef Bsn(string bsn) => new() { Bsn = bsn };

@@ -159,6 +159,21 @@ public sealed class MatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ContactPoint_FollowsTheCataloguesRules_NoFreeText()
+    {
+        using var omClient = federation.Client("om");
+        var request = new RegisterSubjectsRequest();
+        request.Subjects.Add(new SubjectRegistration
+        {
+            Subject = new SubjectRef { Bsn = Known },
+            Contact = new ContactPoint { Function = "casusregisseur", WorkPhone = "bel mevrouw de Vries" },
+        });
+        var error = await Assert.ThrowsAsync<RpcException>(() => omClient.Api.RegisterSubjectsAsync(request, omClient.Headers).ResponseAsync);
+        Assert.Equal(ReasonCode.Malformed, ErrorMapping.ReasonOf(error));
+        Assert.Equal("subjects[0].contact.work_phone", Assert.Single(error.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations).Field);
+    }
+
+    [Fact]
     public async Task PseudonymsForTwoPartners_Differ()
     {
         await federation.StartAsync("veilig-thuis");
