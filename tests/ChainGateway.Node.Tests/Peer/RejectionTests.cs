@@ -120,7 +120,9 @@ public sealed class RejectionTests : IAsyncLifetime
         using (other)
         {
             var error = await Assert.ThrowsAsync<RpcException>(() => client.DeliverAsync(Valid()).ResponseAsync);
-            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            // In TLS 1.3 the client learns of the refused certificate only after it has sent its request, so the
+            // transport failure surfaces as either status, never as an answer of the service (no ErrorInfo).
+            Assert.Contains(error.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
             Assert.Null(ErrorMapping.ReasonOf(error));
         }
         Assert.Contains(federation.Logs.Events, e => e.EventId.Name == "ClientCertificateRefused" && e.Message.Contains("Not the federation CA", StringComparison.Ordinal));
