@@ -29,7 +29,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         {
             var certs = Path.Combine(root, "certs");
             var init = await ChaingwProcess.RunAsync(TimeSpan.FromMinutes(2), "init", "--out", certs, "--base-port",
-                ChaingwProcess.FreeBasePort(4).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                ChaingwProcess.FreeBasePort(8).ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(init.ExitCode == 0, init.Output);
             await using var politie = new NodeProcess(Path.Combine(certs, "politie"), Path.Combine(root, "politie"));
             await using var om = new NodeProcess(Path.Combine(certs, "om"), Path.Combine(root, "om"));

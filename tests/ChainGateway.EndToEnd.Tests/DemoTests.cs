@@ -11,7 +11,7 @@ public sealed class DemoTests
         {
             var certs = Path.Combine(root, "certs");
             var init = await ChaingwProcess.RunAsync(TimeSpan.FromMinutes(2), "init", "--out", certs, "--base-port",
-                ChaingwProcess.FreeBasePort(4).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                ChaingwProcess.FreeBasePort(8).ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(init.ExitCode == 0, init.Output);
             Assert.True(File.Exists(Path.Combine(certs, "politie", "tls.crt.pem")));
 
@@ -23,6 +23,10 @@ public sealed class DemoTests
             Assert.Contains(lines, l => l.Contains("ROLE_REQUIRED", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains("FIELD_NOT_ALLOWED", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains("BAD_SIGNATURE", StringComparison.Ordinal));
+            // The chain scenario's own outcomes: the node-made reminder, the match hit, the checked overviews.
+            Assert.Contains(lines, l => l.Contains("sends MeasureExpiring itself", StringComparison.Ordinal) && l.Contains("→ reminded politie", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("→ hit at om: om/officier-van-justitie", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains("→ consistent (8 organisations", StringComparison.Ordinal));
 
             // The nodes stopped gracefully with a last signed checkpoint: each log verifies.
             foreach (var organisation in new[] { "politie", "reclassering" })
@@ -49,7 +53,7 @@ public sealed class DemoTests
         try
         {
             var init = await ChaingwProcess.RunAsync(TimeSpan.FromMinutes(2), "init", "--out", root, "--base-port",
-                ChaingwProcess.FreeBasePort(4).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                ChaingwProcess.FreeBasePort(8).ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(init.ExitCode == 0, init.Output);
             var signatures = Path.Combine(root, "agreement.signatures.json");
             var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(signatures))!;

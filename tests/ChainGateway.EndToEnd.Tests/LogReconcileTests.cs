@@ -13,7 +13,7 @@ public sealed class LogReconcileTests
         {
             var certs = Path.Combine(root, "certs");
             var init = await ChaingwProcess.RunAsync(TimeSpan.FromMinutes(2), "init", "--out", certs, "--base-port",
-                ChaingwProcess.FreeBasePort(4).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                ChaingwProcess.FreeBasePort(8).ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(init.ExitCode == 0, init.Output);
             var politieData = Path.Combine(root, "politie");
             var omData = Path.Combine(root, "om");
