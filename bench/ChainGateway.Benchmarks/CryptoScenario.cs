@@ -172,11 +172,10 @@ internal static class CryptoScenario
     /// <summary>
     /// The HKDF-SHA256 calls RFC 9180 makes per message once key_schedule_context is known: §4.1 LabeledExtract
     /// (eae_prk) and LabeledExpand (shared_secret, 32), §5.1 LabeledExtract (secret) and LabeledExpand (key 32,
-    /// base_nonce 12), with inputs of the labelled sizes.
+    /// base_nonce 12), with inputs of the labelled sizes; libsodium's HKDF, as Hpke uses.
     /// </summary>
     private sealed class KeySchedulePrimitives
     {
-        private static readonly KeyDerivationAlgorithm2 Hkdf = KeyDerivationAlgorithm2.HkdfSha256;
         private readonly byte[] eaePrk = new byte[7 + 5 + 7 + 32];
         private readonly byte[] sharedSecretInfo = new byte[2 + 7 + 5 + 13 + 64];
         private readonly byte[] secretIkm = new byte[7 + 10 + 6];
@@ -188,17 +187,25 @@ internal static class CryptoScenario
 
         public void Run()
         {
-            Hkdf.Extract(eaePrk, [], prk);
-            Hkdf.Expand(prk, sharedSecretInfo, secret);
-            Hkdf.Extract(secretIkm, secret, prk);
-            Hkdf.Expand(prk, keyInfo, output);
-            Hkdf.Expand(prk, nonceInfo, output.AsSpan(0, 12));
+            _ = Libsodium.crypto_kdf_hkdf_sha256_extract(ref prk[0], in secret[0], 0, in eaePrk[0], (nuint)eaePrk.Length);
+            _ = Libsodium.crypto_kdf_hkdf_sha256_expand(ref secret[0], 32, in sharedSecretInfo[0], (nuint)sharedSecretInfo.Length, in prk[0]);
+            _ = Libsodium.crypto_kdf_hkdf_sha256_extract(ref prk[0], in secret[0], 32, in secretIkm[0], (nuint)secretIkm.Length);
+            _ = Libsodium.crypto_kdf_hkdf_sha256_expand(ref output[0], 32, in keyInfo[0], (nuint)keyInfo.Length, in prk[0]);
+            _ = Libsodium.crypto_kdf_hkdf_sha256_expand(ref output[0], 12, in nonceInfo[0], (nuint)nonceInfo.Length, in prk[0]);
         }
     }
 
-    /// <summary>libsodium's X25519 on byte buffers: the bare primitive under NSec's Key and SharedSecret objects.</summary>
+    /// <summary>libsodium's X25519 and HKDF-SHA256 on byte buffers: the bare primitives under NSec's objects.</summary>
     private static class Libsodium
     {
+        [DllImport("libsodium", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.AssemblyDirectory | DllImportSearchPath.SafeDirectories)]
+        public static extern int crypto_kdf_hkdf_sha256_extract(ref byte prk, in byte salt, nuint saltLength, in byte ikm, nuint ikmLength);
+
+        [DllImport("libsodium", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.AssemblyDirectory | DllImportSearchPath.SafeDirectories)]
+        public static extern int crypto_kdf_hkdf_sha256_expand(ref byte output, nuint outputLength, in byte info, nuint infoLength, in byte prk);
+
         [DllImport("libsodium", CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.AssemblyDirectory | DllImportSearchPath.SafeDirectories)]
         public static extern int crypto_scalarmult_curve25519(ref byte q, in byte n, in byte p);

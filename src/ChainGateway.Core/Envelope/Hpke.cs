@@ -7,8 +7,8 @@ namespace ChainGateway.Core.Envelope;
 /// <summary>
 /// HPKE (RFC 9180), base mode, single-shot, for exactly one suite:
 /// DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20-Poly1305 (kem 0x0020, kdf 0x0001, aead 0x0003), built on
-/// NSec's X25519 and HKDF-SHA256. The AEAD is .NET's ChaCha20Poly1305 (OpenSSL): its key is used once per
-/// message, and importing a one-time key into an NSec Key object (guarded secure memory) costs more than the
+/// libsodium's X25519 and HKDF-SHA256 (<see cref="X25519Raw"/>, <see cref="HkdfSha256Raw"/>: the library NSec wraps).
+/// The AEAD is .NET's ChaCha20Poly1305 (OpenSSL): its key is used once per message, and importing a one-time key into an NSec Key object (guarded secure memory) costs more than the
 /// whole encryption. For the same reason the ephemeral key pair and the DH output are not NSec objects either:
 /// <see cref="X25519Raw"/> runs libsodium's X25519 (the function NSec calls) on stack buffers.
 /// <list type="bullet">
@@ -38,7 +38,6 @@ public static class Hpke
 
     private static ReadOnlySpan<byte> Version => "HPKE-v1"u8;
 
-    private static readonly KeyDerivationAlgorithm2 Hkdf = KeyDerivationAlgorithm2.HkdfSha256;
     private static readonly KeyAgreementAlgorithm Dh = KeyAgreementAlgorithm.X25519;
 
     /// <summary>Seals <paramref name="plaintext"/> to the recipient's X25519 public key.</summary>
@@ -334,7 +333,7 @@ public static class Hpke
             suiteId.CopyTo(labeled[Version.Length..]);
             label.CopyTo(labeled[(Version.Length + suiteId.Length)..]);
             ikm.CopyTo(labeled[(Version.Length + suiteId.Length + label.Length)..]);
-            Hkdf.Extract(labeled, salt, prk);
+            HkdfSha256Raw.Extract(salt, labeled, prk);
         }
         finally
         {
@@ -353,6 +352,6 @@ public static class Hpke
         suiteId.CopyTo(labeled[(2 + Version.Length)..]);
         label.CopyTo(labeled[(2 + Version.Length + suiteId.Length)..]);
         info.CopyTo(labeled[(2 + Version.Length + suiteId.Length + label.Length)..]);
-        Hkdf.Expand(prk, labeled, output);
+        HkdfSha256Raw.Expand(prk, labeled, output);
     }
 }
