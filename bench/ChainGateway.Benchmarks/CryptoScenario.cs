@@ -12,7 +12,8 @@ namespace ChainGateway.Benchmarks;
 /// <summary>
 /// seal+sign and verify+open per second on one thread, against the primitives they are made of, measured in the
 /// same run and interleaved: every operation is warmed up first (the JIT's tiering, not a fixed count of calls),
-/// then each is timed for a slice in turn, round after round, and the median round counts. A measurement that ran
+/// then each is timed for a slice in turn, round after round; rates are the median round's, and each ratio is taken
+/// within one round (the same seconds of machine load) and the median of those reported. A measurement that ran
 /// once, first, on a just-started process (as this scenario did before) caught the tiering and read seal 1.5x slower
 /// than the same code timed a few seconds later; on a shared machine a burst of load otherwise hits one operation only.
 /// <para>Three baselines, all reported (docs/performance.md):</para>
@@ -87,33 +88,37 @@ internal static class CryptoScenario
             ("hkdf_schedule", kdf.Run),
             ("sha256", () => System.Security.Cryptography.SHA256.HashData(message)),
         };
-        var rate = Measure(operations, budget);
-        double Cost(params string[] names) => names.Sum(n => 1 / rate[n]);
+        var rounds = Measure(operations, budget);
+        var rate = rounds.ToDictionary(r => r.Key, r => Median(r.Value));
+        // Cost per operation of the named primitives, in each round; ratios are taken within a round (the same
+        // seconds of machine load) and the median round's ratio reported.
+        double[] Cost(params string[] names) => [.. Enumerable.Range(0, Rounds).Select(i => names.Sum(n => 1 / rounds[n][i]))];
+        double Ratio(string operation, double[] primitives) => Median([.. primitives.Select((c, i) => 1 / (rounds[operation][i] * c))]);
 
         var seal = rate["seal"];
         var open = rate["open"];
-        var nsecSeal = 1 / Cost("nsec_keygen", "nsec_agree", "aead", "sign");
-        var nsecOpen = 1 / Cost("verify", "nsec_agree", "aead");
-        var bareSeal = 1 / Cost("bare_keygen", "bare_agree", "aead", "sign");
-        var bareOpen = 1 / Cost("verify", "bare_agree", "aead");
-        var formatSeal = 1 / Cost("bare_keygen", "bare_agree", "aead", "sign", "hkdf_schedule", "sha256");
-        var formatOpen = 1 / Cost("verify", "bare_agree", "aead", "hkdf_schedule", "sha256");
-        primitiveSealPerSecond = bareSeal;
-        primitiveOpenPerSecond = bareOpen;
+        var nsecSeal = Cost("nsec_keygen", "nsec_agree", "aead", "sign");
+        var nsecOpen = Cost("verify", "nsec_agree", "aead");
+        var bareSeal = Cost("bare_keygen", "bare_agree", "aead", "sign");
+        var bareOpen = Cost("verify", "bare_agree", "aead");
+        var formatSeal = Cost("bare_keygen", "bare_agree", "aead", "sign", "hkdf_schedule", "sha256");
+        var formatOpen = Cost("verify", "bare_agree", "aead", "hkdf_schedule", "sha256");
+        primitiveSealPerSecond = 1 / Median(bareSeal);
+        primitiveOpenPerSecond = 1 / Median(bareOpen);
         return new Result("crypto", "seal+sign/s", seal, double.NaN, double.NaN, double.NaN, new Dictionary<string, double>
         {
             ["seal_per_s"] = seal,
             ["open_per_s"] = open,
-            ["primitives_seal_per_s"] = nsecSeal,
-            ["primitives_open_per_s"] = nsecOpen,
-            ["seal_cost_vs_primitives"] = nsecSeal / seal,
-            ["open_cost_vs_primitives"] = nsecOpen / open,
-            ["bare_primitives_seal_per_s"] = bareSeal,
-            ["bare_primitives_open_per_s"] = bareOpen,
-            ["seal_cost_vs_bare_primitives"] = bareSeal / seal,
-            ["open_cost_vs_bare_primitives"] = bareOpen / open,
-            ["seal_cost_vs_bare_primitives_and_format"] = formatSeal / seal,
-            ["open_cost_vs_bare_primitives_and_format"] = formatOpen / open,
+            ["primitives_seal_per_s"] = 1 / Median(nsecSeal),
+            ["primitives_open_per_s"] = 1 / Median(nsecOpen),
+            ["seal_cost_vs_primitives"] = Ratio("seal", nsecSeal),
+            ["open_cost_vs_primitives"] = Ratio("open", nsecOpen),
+            ["bare_primitives_seal_per_s"] = primitiveSealPerSecond,
+            ["bare_primitives_open_per_s"] = primitiveOpenPerSecond,
+            ["seal_cost_vs_bare_primitives"] = Ratio("seal", bareSeal),
+            ["open_cost_vs_bare_primitives"] = Ratio("open", bareOpen),
+            ["seal_cost_vs_bare_primitives_and_format"] = Ratio("seal", formatSeal),
+            ["open_cost_vs_bare_primitives_and_format"] = Ratio("open", formatOpen),
             ["x25519_keygen_per_s"] = rate["nsec_keygen"],
             ["x25519_agree_per_s"] = rate["nsec_agree"],
             ["x25519_bare_keygen_per_s"] = rate["bare_keygen"],
@@ -128,9 +133,9 @@ internal static class CryptoScenario
 
     /// <summary>
     /// Operations per second of each operation on this thread: all warmed up for a fifth of the budget each, then
-    /// <see cref="Rounds"/> rounds in which each runs for budget / rounds in turn; the median round's rate.
+    /// <see cref="Rounds"/> rounds in which each runs for budget / rounds in turn: each operation's rate per round.
     /// </summary>
-    private static Dictionary<string, double> Measure((string Name, Action Operation)[] operations, TimeSpan budget)
+    private static Dictionary<string, List<double>> Measure((string Name, Action Operation)[] operations, TimeSpan budget)
     {
         var slice = budget / Rounds;
         foreach (var (_, operation) in operations)
@@ -145,8 +150,10 @@ internal static class CryptoScenario
                 rounds[name].Add(Run(operation, slice));
             }
         }
-        return rounds.ToDictionary(r => r.Key, r => r.Value.Order().ElementAt(Rounds / 2));
+        return rounds;
     }
+
+    private static double Median(IEnumerable<double> values) => values.Order().ElementAt(Rounds / 2);
 
     private static double Run(Action operation, TimeSpan slice)
     {
