@@ -8,9 +8,9 @@ namespace ChainGateway.Core.Envelope;
 /// HPKE (RFC 9180), base mode, single-shot, for exactly one suite:
 /// DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20-Poly1305 (kem 0x0020, kdf 0x0001, aead 0x0003), built on
 /// libsodium's X25519 and HKDF-SHA256 (<see cref="X25519Raw"/>, <see cref="HkdfSha256Raw"/>: the library NSec wraps).
-/// The AEAD is .NET's ChaCha20Poly1305 (OpenSSL): its key is used once per message, and importing a one-time key into an NSec Key object (guarded secure memory) costs more than the
-/// whole encryption. For the same reason the ephemeral key pair and the DH output are not NSec objects either:
-/// <see cref="X25519Raw"/> runs libsodium's X25519 (the function NSec calls) on stack buffers.
+/// The AEAD is .NET's ChaCha20Poly1305 (OpenSSL): its key is used once per message, and importing a one-time key
+/// into an NSec Key object (guarded secure memory) costs more than the whole encryption. For the same reason the
+/// ephemeral key pair and the DH output are not NSec objects either: they are stack buffers.
 /// <list type="bullet">
 /// <item>§4.1 DHKEM: enc = pkE (32 bytes); shared_secret = ExtractAndExpand(DH(skE, pkR), enc || pkRm), Nsecret = 32.</item>
 /// <item>§5.1 KeySchedule (mode_base, empty psk and psk_id): key (Nk = 32), base_nonce (Nn = 12), exporter_secret (Nh = 32).</item>
@@ -140,12 +140,19 @@ public static class Hpke
         Span<byte> dh = stackalloc byte[SecretSize];
         other.TryExport(KeyBlobFormat.RawPublicKey, otherRaw, out _);
         recipient.TryExport(KeyBlobFormat.RawPublicKey, recipientRaw, out _);
-        if (!Agree(own, otherRaw, dh))
-        {
-            throw new CryptographicException("all-zero X25519 output");
-        }
         var sharedSecret = new byte[SecretSize];
-        ExtractAndExpand(dh, enc, recipientRaw, sharedSecret);
+        try
+        {
+            if (!Agree(own, otherRaw, dh))
+            {
+                throw new CryptographicException("all-zero X25519 output");
+            }
+            ExtractAndExpand(dh, enc, recipientRaw, sharedSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dh);
+        }
         var key = new byte[KeySize];
         var nonce = new byte[NonceSize];
         var exporter = new byte[SecretSize];
