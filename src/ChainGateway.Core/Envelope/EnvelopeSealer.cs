@@ -22,12 +22,13 @@ public static class EnvelopeSealer
         Hpke.Seal(recipientEnvelopeKey, SignatureInput.HpkeInfo, headerBytes, plaintext, enc, ciphertext);
         var signed = SignatureInput.ForEnvelope(headerBytes, enc, ciphertext);
         var signature = SignatureAlgorithm.Ed25519.Sign(signingKey, signed);
+        // The four arrays are this call's own and never written again: wrap them rather than copy them.
         var envelope = new Contracts.V1.Envelope
         {
-            Header = ByteString.CopyFrom(headerBytes),
-            Enc = ByteString.CopyFrom(enc),
-            Ciphertext = ByteString.CopyFrom(ciphertext),
-            Signature = ByteString.CopyFrom(signature),
+            Header = UnsafeByteOperations.UnsafeWrap(headerBytes),
+            Enc = UnsafeByteOperations.UnsafeWrap(enc),
+            Ciphertext = UnsafeByteOperations.UnsafeWrap(ciphertext),
+            Signature = UnsafeByteOperations.UnsafeWrap(signature),
         };
         return new SealedEnvelope(envelope, System.Security.Cryptography.SHA256.HashData(signed));
     }

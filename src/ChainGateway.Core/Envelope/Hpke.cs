@@ -7,9 +7,10 @@ namespace ChainGateway.Core.Envelope;
 /// <summary>
 /// HPKE (RFC 9180), base mode, single-shot, for exactly one suite:
 /// DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20-Poly1305 (kem 0x0020, kdf 0x0001, aead 0x0003), built on
-/// NSec's X25519 and HKDF-SHA256. The AEAD is .NET's ChaCha20Poly1305 (OpenSSL): its key is used once per
-/// message, and importing a one-time key into an NSec Key object (guarded secure memory) costs more than the
-/// whole encryption.
+/// libsodium's X25519 and HKDF-SHA256 (<see cref="X25519Raw"/>, <see cref="HkdfSha256Raw"/>: the library NSec wraps).
+/// The AEAD is .NET's ChaCha20Poly1305 (OpenSSL): its key is used once per message, and importing a one-time key
+/// into an NSec Key object (guarded secure memory) costs more than the whole encryption. For the same reason the
+/// ephemeral key pair and the DH output are not NSec objects either: they are stack buffers.
 /// <list type="bullet">
 /// <item>§4.1 DHKEM: enc = pkE (32 bytes); shared_secret = ExtractAndExpand(DH(skE, pkR), enc || pkRm), Nsecret = 32.</item>
 /// <item>§5.1 KeySchedule (mode_base, empty psk and psk_id): key (Nk = 32), base_nonce (Nn = 12), exporter_secret (Nh = 32).</item>
@@ -18,7 +19,8 @@ namespace ChainGateway.Core.Envelope;
 /// <item>§4 LabeledExtract/LabeledExpand with "HPKE-v1" and the KEM or HPKE suite id.</item>
 /// </list>
 /// Misuse (wrong buffer sizes, wrong key algorithm) throws; a failed authentication returns false and leaves
-/// the plaintext buffer zeroed. Secrets live in stack buffers that are cleared before return.
+/// the plaintext buffer zeroed. Secrets (ephemeral scalar, DH output, PRKs, key, nonce) live in stack buffers that
+/// are cleared before return.
 /// </summary>
 public static class Hpke
 {
@@ -36,15 +38,24 @@ public static class Hpke
 
     private static ReadOnlySpan<byte> Version => "HPKE-v1"u8;
 
-    private static readonly KeyDerivationAlgorithm2 Hkdf = KeyDerivationAlgorithm2.HkdfSha256;
     private static readonly KeyAgreementAlgorithm Dh = KeyAgreementAlgorithm.X25519;
 
     /// <summary>Seals <paramref name="plaintext"/> to the recipient's X25519 public key.</summary>
     public static void Seal(PublicKey recipientKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext,
         Span<byte> enc, Span<byte> ciphertext)
     {
-        using var ephemeral = Key.Create(Dh);
-        SealWithEphemeral(ephemeral, recipientKey, info, aad, plaintext, enc, ciphertext);
+        CheckSeal(recipientKey, plaintext, enc, ciphertext);
+        // §4.1 GenerateKeyPair: a fresh random X25519 scalar, as NSec's Key.Create draws it, but on the stack.
+        Span<byte> skE = stackalloc byte[X25519Raw.Size];
+        try
+        {
+            RandomNumberGenerator.Fill(skE);
+            SealCore(skE, recipientKey, info, aad, plaintext, enc, ciphertext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(skE);
+        }
     }
 
     /// <summary>Opens a sealed message; false when authentication fails (then <paramref name="plaintext"/> is all zeros).</summary>
@@ -64,21 +75,20 @@ public static class Hpke
         {
             throw new ArgumentException("plaintext must be exactly ciphertext.Length - 16 bytes", nameof(plaintext));
         }
-        if (!PublicKey.TryImport(Dh, enc, KeyBlobFormat.RawPublicKey, out var ephemeralPublic) || ephemeralPublic is null)
-        {
-            plaintext.Clear();
-            return false;
-        }
+        Span<byte> dh = stackalloc byte[SecretSize];
+        Span<byte> pkR = stackalloc byte[EncapsulatedKeySize];
         Span<byte> key = stackalloc byte[KeySize];
         Span<byte> nonce = stackalloc byte[NonceSize];
         try
         {
             // §4.1 Decap: dh = DH(skR, pkE); kem_context = enc || pkRm.
-            if (!Decapsulate(recipientPrivateKey, ephemeralPublic, enc, recipientPrivateKey.PublicKey, info, key, nonce))
+            if (!Agree(recipientPrivateKey, enc, dh))
             {
                 plaintext.Clear();
                 return false;
             }
+            recipientPrivateKey.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, pkR, out _);
+            Derive(dh, enc, pkR, info, key, nonce, []);
             using var aead = new System.Security.Cryptography.ChaCha20Poly1305(key);
             try
             {
@@ -93,17 +103,67 @@ public static class Hpke
         }
         finally
         {
+            CryptographicOperations.ZeroMemory(dh);
             CryptographicOperations.ZeroMemory(key);
+            CryptographicOperations.ZeroMemory(nonce);
         }
     }
 
-    /// <summary>Seal with a given ephemeral key: for the RFC 9180 test vectors only.</summary>
+    /// <summary>Seal with a given (exportable) ephemeral key: for the RFC 9180 test vectors only.</summary>
     internal static void SealWithEphemeral(Key ephemeral, PublicKey recipientKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad,
         ReadOnlySpan<byte> plaintext, Span<byte> enc, Span<byte> ciphertext)
     {
         ArgumentNullException.ThrowIfNull(ephemeral);
+        if (ephemeral.Algorithm != Dh)
+        {
+            throw new ArgumentException("HPKE here needs X25519 keys", nameof(ephemeral));
+        }
+        CheckSeal(recipientKey, plaintext, enc, ciphertext);
+        Span<byte> skE = stackalloc byte[X25519Raw.Size];
+        try
+        {
+            ephemeral.TryExport(KeyBlobFormat.RawPrivateKey, skE, out _);
+            SealCore(skE, recipientKey, info, aad, plaintext, enc, ciphertext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(skE);
+        }
+    }
+
+    /// <summary>The key schedule's outputs for one context, exposed for the RFC 9180 vectors.</summary>
+    internal static (byte[] SharedSecret, byte[] Key, byte[] BaseNonce, byte[] ExporterSecret) Schedule(Key own, PublicKey other,
+        ReadOnlySpan<byte> enc, PublicKey recipient, ReadOnlySpan<byte> info)
+    {
+        Span<byte> otherRaw = stackalloc byte[EncapsulatedKeySize];
+        Span<byte> recipientRaw = stackalloc byte[EncapsulatedKeySize];
+        Span<byte> dh = stackalloc byte[SecretSize];
+        other.TryExport(KeyBlobFormat.RawPublicKey, otherRaw, out _);
+        recipient.TryExport(KeyBlobFormat.RawPublicKey, recipientRaw, out _);
+        var sharedSecret = new byte[SecretSize];
+        try
+        {
+            if (!Agree(own, otherRaw, dh))
+            {
+                throw new CryptographicException("all-zero X25519 output");
+            }
+            ExtractAndExpand(dh, enc, recipientRaw, sharedSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dh);
+        }
+        var key = new byte[KeySize];
+        var nonce = new byte[NonceSize];
+        var exporter = new byte[SecretSize];
+        KeySchedule(sharedSecret, info, key, nonce, exporter);
+        return (sharedSecret, key, nonce, exporter);
+    }
+
+    private static void CheckSeal(PublicKey recipientKey, ReadOnlySpan<byte> plaintext, Span<byte> enc, Span<byte> ciphertext)
+    {
         ArgumentNullException.ThrowIfNull(recipientKey);
-        if (recipientKey.Algorithm != Dh || ephemeral.Algorithm != Dh)
+        if (recipientKey.Algorithm != Dh)
         {
             throw new ArgumentException("HPKE here needs X25519 keys", nameof(recipientKey));
         }
@@ -115,53 +175,83 @@ public static class Hpke
         {
             throw new ArgumentException("ciphertext must be exactly plaintext.Length + 16 bytes", nameof(ciphertext));
         }
-        // §4.1 Encap: enc = SerializePublicKey(pkE).
-        ephemeral.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, enc, out _);
+    }
+
+    private static void SealCore(ReadOnlySpan<byte> skE, PublicKey recipientKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad,
+        ReadOnlySpan<byte> plaintext, Span<byte> enc, Span<byte> ciphertext)
+    {
+        // §4.1 Encap: enc = SerializePublicKey(pkE); dh = DH(skE, pkR); kem_context = enc || pkRm.
+        X25519Raw.PublicKeyOf(skE, enc);
+        Span<byte> pkR = stackalloc byte[EncapsulatedKeySize];
+        Span<byte> dh = stackalloc byte[SecretSize];
         Span<byte> key = stackalloc byte[KeySize];
         Span<byte> nonce = stackalloc byte[NonceSize];
         try
         {
-            if (!Decapsulate(ephemeral, recipientKey, enc, recipientKey, info, key, nonce))
+            recipientKey.TryExport(KeyBlobFormat.RawPublicKey, pkR, out _);
+            if (!X25519Raw.Agree(skE, pkR, dh))
             {
                 throw new CryptographicException("X25519 produced an all-zero shared secret: the recipient key is of small order");
             }
+            Derive(dh, enc, pkR, info, key, nonce, []);
             using var aead = new System.Security.Cryptography.ChaCha20Poly1305(key);
             aead.Encrypt(nonce, plaintext, ciphertext[..plaintext.Length], ciphertext[plaintext.Length..], aad);
         }
         finally
         {
+            CryptographicOperations.ZeroMemory(dh);
             CryptographicOperations.ZeroMemory(key);
+            CryptographicOperations.ZeroMemory(nonce);
         }
     }
 
-    /// <summary>The key schedule's outputs for one context, exposed for the RFC 9180 vectors.</summary>
-    internal static (byte[] SharedSecret, byte[] Key, byte[] BaseNonce, byte[] ExporterSecret) Schedule(Key own, PublicKey other,
-        ReadOnlySpan<byte> enc, PublicKey recipient, ReadOnlySpan<byte> info)
+    /// <summary>
+    /// dh = X25519(own, other); false for a point libsodium refuses. A key NSec lets us export goes through
+    /// <see cref="X25519Raw"/>: its scalar is copied to the stack for the one multiplication and zeroed at once
+    /// (the DH output, which opens this message just as well, sits on the stack in either path). A key that may not
+    /// leave NSec's secure memory uses NSec's Agree, which costs one more sodium_malloc'd SharedSecret.
+    /// </summary>
+    private static bool Agree(Key own, ReadOnlySpan<byte> other, Span<byte> dh)
     {
-        var sharedSecret = new byte[SecretSize];
-        if (!SharedSecret(own, other, enc, recipient, sharedSecret))
+        if ((own.ExportPolicy & KeyExportPolicies.AllowPlaintextExport) != 0)
         {
-            throw new CryptographicException("all-zero X25519 output");
+            Span<byte> scalar = stackalloc byte[X25519Raw.Size];
+            try
+            {
+                if (!own.TryExport(KeyBlobFormat.RawPrivateKey, scalar, out var written) || written != X25519Raw.Size)
+                {
+                    throw new CryptographicException("the X25519 private key did not export");
+                }
+                return X25519Raw.Agree(scalar, other, dh);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(scalar);
+            }
         }
-        var key = new byte[KeySize];
-        var nonce = new byte[NonceSize];
-        var exporter = new byte[SecretSize];
-        KeySchedule(sharedSecret, info, key, nonce, exporter);
-        return (sharedSecret, key, nonce, exporter);
+        if (!PublicKey.TryImport(Dh, other, KeyBlobFormat.RawPublicKey, out var otherKey) || otherKey is null)
+        {
+            return false;
+        }
+        var parameters = new SharedSecretCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
+        using var agreed = Dh.Agree(own, otherKey, in parameters);
+        if (agreed is null || !agreed.TryExport(SharedSecretBlobFormat.RawSharedSecret, dh, out var size) || size != SecretSize)
+        {
+            dh.Clear();
+            return false;
+        }
+        return true;
     }
 
-    private static bool Decapsulate(Key own, PublicKey other, ReadOnlySpan<byte> enc, PublicKey recipient, ReadOnlySpan<byte> info,
-        Span<byte> key, Span<byte> nonce)
+    // §4.1 Encap/Decap then §5.1 KeySchedule: from the DH output to the AEAD key and base nonce.
+    private static void Derive(ReadOnlySpan<byte> dh, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> pkR, ReadOnlySpan<byte> info,
+        Span<byte> key, Span<byte> baseNonce, Span<byte> exporterSecret)
     {
         Span<byte> sharedSecret = stackalloc byte[SecretSize];
         try
         {
-            if (!SharedSecret(own, other, enc, recipient, sharedSecret))
-            {
-                return false;
-            }
-            KeySchedule(sharedSecret, info, key, nonce, []);
-            return true;
+            ExtractAndExpand(dh, enc, pkR, sharedSecret);
+            KeySchedule(sharedSecret, info, key, baseNonce, exporterSecret);
         }
         finally
         {
@@ -169,33 +259,20 @@ public static class Hpke
         }
     }
 
-    // §4.1 ExtractAndExpand(dh, kem_context), with kem_context = enc || pkRm.
-    private static bool SharedSecret(Key own, PublicKey other, ReadOnlySpan<byte> enc, PublicKey recipient, Span<byte> sharedSecret)
+    // §4.1 shared_secret = ExtractAndExpand(dh, kem_context), with kem_context = enc || pkRm.
+    private static void ExtractAndExpand(ReadOnlySpan<byte> dh, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> pkR, Span<byte> sharedSecret)
     {
-        var parameters = new SharedSecretCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
-        using var agreed = Dh.Agree(own, other, in parameters);
-        if (agreed is null)
-        {
-            return false;
-        }
-        Span<byte> dh = stackalloc byte[SecretSize];
         Span<byte> prk = stackalloc byte[SecretSize];
         Span<byte> kemContext = stackalloc byte[2 * EncapsulatedKeySize];
         try
         {
-            if (!agreed.TryExport(SharedSecretBlobFormat.RawSharedSecret, dh, out var written) || written != SecretSize)
-            {
-                return false;
-            }
             enc.CopyTo(kemContext);
-            recipient.TryExport(KeyBlobFormat.RawPublicKey, kemContext[EncapsulatedKeySize..], out _);
+            pkR.CopyTo(kemContext[EncapsulatedKeySize..]);
             LabeledExtract(KemSuiteId, [], "eae_prk"u8, dh, prk);
             LabeledExpand(KemSuiteId, prk, "shared_secret"u8, kemContext, sharedSecret);
-            return true;
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(dh);
             CryptographicOperations.ZeroMemory(prk);
         }
     }
@@ -204,13 +281,10 @@ public static class Hpke
     private static void KeySchedule(ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> info, Span<byte> key, Span<byte> baseNonce,
         Span<byte> exporterSecret)
     {
-        Span<byte> context = stackalloc byte[1 + (2 * SecretSize)];
+        var context = ScheduleContext.For(info);
         Span<byte> secret = stackalloc byte[SecretSize];
         try
         {
-            context[0] = 0x00; // mode_base
-            LabeledExtract(HpkeSuiteId, [], "psk_id_hash"u8, [], context.Slice(1, SecretSize));
-            LabeledExtract(HpkeSuiteId, [], "info_hash"u8, info, context.Slice(1 + SecretSize, SecretSize));
             LabeledExtract(HpkeSuiteId, sharedSecret, "secret"u8, [], secret);
             LabeledExpand(HpkeSuiteId, secret, "key"u8, context, key);
             LabeledExpand(HpkeSuiteId, secret, "base_nonce"u8, context, baseNonce);
@@ -222,6 +296,35 @@ public static class Hpke
         finally
         {
             CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    /// <summary>
+    /// §5.1 key_schedule_context = mode || LabeledExtract("", "psk_id_hash", psk_id) || LabeledExtract("", "info_hash", info):
+    /// public, and fixed by the mode (base, empty psk_id) and info, so the last one is kept. Envelopes all use
+    /// one info; a different info is computed and replaces it.
+    /// </summary>
+    private sealed class ScheduleContext(byte[] info, byte[] context)
+    {
+        private static ScheduleContext? last;
+
+        private byte[] Info { get; } = info;
+
+        private byte[] Context { get; } = context;
+
+        public static ReadOnlySpan<byte> For(ReadOnlySpan<byte> info)
+        {
+            var cached = Volatile.Read(ref last);
+            if (cached is not null && info.SequenceEqual(cached.Info))
+            {
+                return cached.Context;
+            }
+            var computed = new byte[1 + (2 * SecretSize)];
+            computed[0] = 0x00; // mode_base
+            LabeledExtract(HpkeSuiteId, [], "psk_id_hash"u8, [], computed.AsSpan(1, SecretSize));
+            LabeledExtract(HpkeSuiteId, [], "info_hash"u8, info, computed.AsSpan(1 + SecretSize, SecretSize));
+            Volatile.Write(ref last, new ScheduleContext(info.ToArray(), computed));
+            return computed;
         }
     }
 
@@ -237,7 +340,7 @@ public static class Hpke
             suiteId.CopyTo(labeled[Version.Length..]);
             label.CopyTo(labeled[(Version.Length + suiteId.Length)..]);
             ikm.CopyTo(labeled[(Version.Length + suiteId.Length + label.Length)..]);
-            Hkdf.Extract(labeled, salt, prk);
+            HkdfSha256Raw.Extract(salt, labeled, prk);
         }
         finally
         {
@@ -256,6 +359,6 @@ public static class Hpke
         suiteId.CopyTo(labeled[(2 + Version.Length)..]);
         label.CopyTo(labeled[(2 + Version.Length + suiteId.Length)..]);
         info.CopyTo(labeled[(2 + Version.Length + suiteId.Length + label.Length)..]);
-        Hkdf.Expand(prk, labeled, output);
+        HkdfSha256Raw.Expand(prk, labeled, output);
     }
 }

@@ -97,6 +97,46 @@ public sealed class HpkeTests
         Assert.Throws<ArgumentException>(() => Hpke.Open(ed, A21.Hex("enc"), [], [], ct, new byte[ct.Length - 16]));
     }
 
+    [Fact]
+    public void RecipientKeyThatMayNotBeExported_StillOpens()
+    {
+        // Such a key takes NSec's own agreement path instead of the stack-buffer one.
+        using var skR = Key.Import(KeyAgreementAlgorithm.X25519, A21.Hex("skRm"), KeyBlobFormat.RawPrivateKey);
+        Assert.Equal(KeyExportPolicies.None, skR.ExportPolicy);
+        var ct = A21.Hex("ct");
+        var pt = new byte[ct.Length - Hpke.TagSize];
+        Assert.True(Hpke.Open(skR, A21.Hex("enc"), A21.Hex("info"), A21.Hex("aad"), ct, pt));
+        Assert.Equal(A21.Hex("pt"), pt);
+        var sealedCt = new byte[pt.Length + Hpke.TagSize];
+        var enc = new byte[Hpke.EncapsulatedKeySize];
+        Hpke.Seal(skR.PublicKey, [7], [8], pt, enc, sealedCt);
+        var opened = new byte[pt.Length];
+        Assert.True(Hpke.Open(skR, enc, [7], [8], sealedCt, opened));
+        Assert.Equal(pt, opened);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SmallOrderEnc_FailsToOpen_AndLeavesNoPlaintext(bool exportable)
+    {
+        using var skR = exportable
+            ? Private(A21.Hex("skRm"))
+            : Key.Import(KeyAgreementAlgorithm.X25519, A21.Hex("skRm"), KeyBlobFormat.RawPrivateKey);
+        var ct = A21.Hex("ct");
+        var pt = new byte[ct.Length - Hpke.TagSize];
+        pt.AsSpan().Fill(0xAA);
+        Assert.False(Hpke.Open(skR, new byte[Hpke.EncapsulatedKeySize], A21.Hex("info"), A21.Hex("aad"), ct, pt));
+        Assert.All(pt, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void SmallOrderRecipientKey_Throws()
+    {
+        var pkR = Public(new byte[32]);
+        Assert.Throws<CryptographicException>(() => Hpke.Seal(pkR, [], [], new byte[4], new byte[32], new byte[20]));
+    }
+
     private static readonly int[] Sizes = [0, 1, 15, 16, 17, 255, 1024, 4096];
 
     [Fact]
