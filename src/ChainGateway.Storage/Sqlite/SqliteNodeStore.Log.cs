@@ -9,19 +9,12 @@ public sealed partial class SqliteNodeStore
         WriteAsync(tx => Append(entry, tx), cancellationToken);
 
     public Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<LogEntry>>(c =>
-        {
-            using var command = Command(c, $"SELECT {LogColumns} FROM sharing_log WHERE idx >= $from ORDER BY idx LIMIT $max");
-            command.Parameters.AddWithValue("$from", fromIndex);
-            command.Parameters.AddWithValue("$max", max);
-            using var reader = command.ExecuteReader();
-            var entries = new List<LogEntry>();
-            while (reader.Read())
-            {
-                entries.Add(ReadEntry(reader));
-            }
-            return entries;
-        }, cancellationToken);
+        ReadEntriesAsync("WHERE idx >= $from ORDER BY idx LIMIT $max", fromIndex, max, cancellationToken);
+
+    // The operator's alerts: read through a partial index (migration 5) holding only these entries, so the status
+    // call costs the same whatever the log's size.
+    public Task<IReadOnlyList<LogEntry>> ReadWitnessAlertsAsync(int max, CancellationToken cancellationToken) =>
+        ReadEntriesAsync("WHERE event = 'WitnessRefused' ORDER BY idx DESC LIMIT $max", 0, max, cancellationToken);
 
     private const string LogColumns = """
         idx, time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,
@@ -29,12 +22,14 @@ public sealed partial class SqliteNodeStore
         trace_id, span_id, foreign_trace_id, foreign_span_id, leaf_hash
         """;
 
-    // The operator's alerts: read through a partial index (migration 5) holding only these entries, so the status
-    // call costs the same whatever the log's size.
-    public Task<IReadOnlyList<LogEntry>> ReadWitnessAlertsAsync(int max, CancellationToken cancellationToken) =>
+    private Task<IReadOnlyList<LogEntry>> ReadEntriesAsync(string where, long fromIndex, int max, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<LogEntry>>(c =>
         {
-            using var command = Command(c, $"SELECT {LogColumns} FROM sharing_log WHERE event = 'WitnessRefused' ORDER BY idx DESC LIMIT $max");
+            using var command = Command(c, $"SELECT {LogColumns} FROM sharing_log {where}");
+            if (where.Contains("$from", StringComparison.Ordinal))
+            {
+                command.Parameters.AddWithValue("$from", fromIndex);
+            }
             command.Parameters.AddWithValue("$max", max);
             using var reader = command.ExecuteReader();
             var entries = new List<LogEntry>();
