@@ -19,7 +19,7 @@ namespace ChainGateway.Cli.Demo;
 /// the refusals a security reviewer wants to see (no rule, a failed condition, wrong role, a field the rule
 /// does not allow, a tampered envelope) and a duplicate answered with its original receipt.
 /// </summary>
-internal sealed class DemoScript : IAsyncDisposable
+internal sealed partial class DemoScript : IAsyncDisposable
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(30);
     private readonly string certsDirectory;
@@ -226,70 +226,6 @@ internal sealed class DemoScript : IAsyncDisposable
         {
             await api.Client.SendAsync(request, api.Headers).ConfigureAwait(false);
             return "sent (not refused)";
-        }
-        catch (RpcException e)
-        {
-            return ErrorMapping.ReasonOf(e) is { } reason ? $"{Core.Errors.ReasonCodes.ToWire(reason)} ({e.Status.Detail})" : e.Status.ToString();
-        }
-    }
-
-    /// <summary>Acts as a misbehaving politie node: builds an envelope by hand and delivers it straight to reclassering's peer endpoint.</summary>
-    private async Task<string> DeliverHandBuiltAsync(bool tamper, bool withDisallowedField)
-    {
-        using var politie = NodeContext.Load(NodeConfiguration.Load(Path.Combine(certsDirectory, "politie")), TimeProvider.System);
-        var envelope = HandBuilt(politie, trained: withDisallowedField);
-        if (tamper)
-        {
-            var ciphertext = envelope.Ciphertext.ToByteArray();
-            ciphertext[ciphertext.Length / 2] ^= 0x01;
-            envelope.Ciphertext = ByteString.CopyFrom(ciphertext);
-        }
-        return await DeliverAsync(politie, envelope).ConfigureAwait(false);
-    }
-
-    private async Task<string> DeliverTwiceAsync()
-    {
-        using var politie = NodeContext.Load(NodeConfiguration.Load(Path.Combine(certsDirectory, "politie")), TimeProvider.System);
-        var envelope = HandBuilt(politie, trained: false);
-        using var channel = PeerClients.CreateChannel(Endpoint(politie, "reclassering"), "reclassering", politie);
-        var client = new PeerService.PeerServiceClient(channel);
-        var first = await client.DeliverAsync(envelope).ConfigureAwait(false);
-        var second = await client.DeliverAsync(envelope).ConfigureAwait(false);
-        return first.Equals(second) ? "original receipt (byte-identical)" : "a second, different receipt";
-    }
-
-    private static Contracts.V1.Envelope HandBuilt(NodeContext politie, bool trained)
-    {
-        politie.TrustList.TryGet("reclassering", out var reclassering);
-        var pseudonym = politie.Pseudonyms.Pseudonym("reclassering", reclassering!.CurrentPseudonymKey(politie.Time.GetUtcNow())!.Key,
-            SubjectId.Bsn(DemoSignals.SuspectBsn, "subject"));
-        var signal = new Signal
-        {
-            RiskAssessed = new RiskAssessed
-            {
-                Level = RiskLevel.High,
-                Subject = new SubjectRef { Pseudonym = ByteString.CopyFrom(pseudonym) },
-                CaseReference = DemoSignals.CaseReference,
-            },
-        };
-        if (trained)
-        {
-            signal.RiskAssessed.TrainedAssessor = true;
-        }
-        return EnvelopeFactory.Create(politie, reclassering, "risk-for-supervision", "RiskAssessed", "protection-order-enforcement", Priority.Routine, signal)
-            .Sealed.Envelope;
-    }
-
-    private static string Endpoint(NodeContext node, string partner) =>
-        node.TrustList.TryGet(partner, out var p) ? p.PeerEndpoint : throw new InvalidOperationException(partner);
-
-    private static async Task<string> DeliverAsync(NodeContext politie, Contracts.V1.Envelope envelope)
-    {
-        using var channel = PeerClients.CreateChannel(Endpoint(politie, "reclassering"), "reclassering", politie);
-        try
-        {
-            await new PeerService.PeerServiceClient(channel).DeliverAsync(envelope).ConfigureAwait(false);
-            return "accepted (not refused)";
         }
         catch (RpcException e)
         {
