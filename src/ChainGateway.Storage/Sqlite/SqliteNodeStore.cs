@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using ChainGateway.Core.Delivery;
 using Microsoft.Data.Sqlite;
@@ -61,6 +62,7 @@ public sealed partial class SqliteNodeStore : INodeStore
         {
             await writerLoop.ConfigureAwait(false);
         }
+        DisposeCachedCommands(writer);
         writer.Dispose();
         SqliteConnection.ClearPool(new SqliteConnection(readConnectionString));
     }
@@ -137,11 +139,11 @@ public sealed partial class SqliteNodeStore : INodeStore
             using var tx = writer.BeginTransaction();
             for (var i = 0; i < batch.Count; i++)
             {
-                tx.Save("w");
+                Savepoint("SAVEPOINT w", tx);
                 try
                 {
                     batch[i].Execute(tx);
-                    tx.Release("w");
+                    Savepoint("RELEASE w", tx);
                 }
 #pragma warning disable CA1031 // One request's failure is that request's answer; the rest of the batch goes on.
                 catch (Exception e)
@@ -150,8 +152,8 @@ public sealed partial class SqliteNodeStore : INodeStore
                     batch[i].Failure = e;
                     // SQLITE_FULL or an I/O error may have rolled the whole transaction back already; then this throws
                     // and the whole batch fails below: nothing of it was committed.
-                    tx.Rollback("w");
-                    tx.Release("w");
+                    Savepoint("ROLLBACK TO w", tx);
+                    Savepoint("RELEASE w", tx);
                 }
             }
             tx.Commit();
@@ -171,6 +173,12 @@ public sealed partial class SqliteNodeStore : INodeStore
             request.Complete();
         }
         Interlocked.Add(ref writes, batch.Count);
+    }
+
+    private static void Savepoint(string sql, SqliteTransaction tx)
+    {
+        using var command = Command(sql, tx);
+        command.ExecuteNonQuery();
     }
 
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
@@ -207,7 +215,75 @@ public sealed partial class SqliteNodeStore : INodeStore
         return command;
     }
 
-    private static SqliteCommand Command(string sql, SqliteTransaction tx) => Command(tx.Connection!, sql, tx);
+    /// <summary>
+    /// A write command on the writer's connection. The writer runs the same few statements for every signal, so each
+    /// is prepared once and kept (SQLite's parser was a visible share of a signal's cost): disposing the command gives
+    /// it back with its parameters cleared. A statement already in use (nested) gets a fresh, uncached command.
+    /// </summary>
+    private static SqliteCommand Command(string sql, SqliteTransaction tx)
+    {
+        var cache = CommandCaches.GetOrCreateValue(tx.Connection!);
+        if (cache.TryGetValue(sql, out var cached))
+        {
+            if (!cached.InUse)
+            {
+                cached.InUse = true;
+                cached.Transaction = tx;
+                return cached;
+            }
+            return Command(tx.Connection!, sql, tx);
+        }
+        if (cache.Count >= MaxCachedCommands)
+        {
+            return Command(tx.Connection!, sql, tx);
+        }
+        var command = new CachedCommand { Connection = tx.Connection, CommandText = sql, Transaction = tx, InUse = true };
+        cache.Add(sql, command);
+        return command;
+    }
+
+    private const int MaxCachedCommands = 256;
+
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, CachedCommand>> CommandCaches = [];
+
+    private static void DisposeCachedCommands(SqliteConnection connection)
+    {
+        if (CommandCaches.TryGetValue(connection, out var cache))
+        {
+            foreach (var command in cache.Values)
+            {
+                command.Evict();
+            }
+            cache.Clear();
+            CommandCaches.Remove(connection);
+        }
+    }
+
+    private sealed class CachedCommand : SqliteCommand
+    {
+        private bool evicting;
+
+        public bool InUse { get; set; }
+
+        public void Evict()
+        {
+            evicting = true;
+            Dispose();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !evicting)
+            {
+                // Back to the cache: the prepared statement stays, the values and the transaction go.
+                Parameters.Clear();
+                Transaction = null;
+                InUse = false;
+                return;
+            }
+            base.Dispose(disposing);
+        }
+    }
 
     private static long Ticks(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
