@@ -89,7 +89,8 @@ public sealed partial class SqliteNodeStore : INodeStore
     private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, Priority priority, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new WriteRequest<T>(work) { Urgent = priority == Priority.Urgent };
+        var urgent = priority == Priority.Urgent;
+        var request = new WriteRequest<T>(work, urgent) { Urgent = urgent };
         ObjectDisposedException.ThrowIf(!queue.Writer.TryWrite(request), this);
         return request.Task;
     }
@@ -261,9 +262,14 @@ public sealed partial class SqliteNodeStore : INodeStore
         public abstract void Complete();
     }
 
-    private sealed class WriteRequest<T>(Func<SqliteTransaction, T> work) : WriteRequest
+    /// <param name="inline">
+    /// Runs the caller's continuation on the writer's thread when the request completes, instead of queueing it to the
+    /// thread pool, whose queue is FIFO and, under saturation, hundreds of routine items long: for urgent requests
+    /// (few, and their continuations only go on to their next await; nothing in the node waits synchronously on a write).
+    /// </param>
+    private sealed class WriteRequest<T>(Func<SqliteTransaction, T> work, bool inline = false) : WriteRequest
     {
-        private readonly TaskCompletionSource<T> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<T> completion = new(inline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         private T? result;
 
         public Task<T> Task => completion.Task;
