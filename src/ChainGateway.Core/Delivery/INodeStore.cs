@@ -1,3 +1,4 @@
+using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Cases;
 using ChainGateway.Core.SharingLog;
 
@@ -13,7 +14,10 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>Creates or migrates the schema.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Queues sealed envelopes and appends their 'sent' entries, atomically.</summary>
+    /// <summary>
+    /// Queues sealed envelopes and appends their 'sent' entries, atomically. When any envelope is urgent the write
+    /// goes before routine writes waiting for the store (so do the other urgent-path writes below: their priority parameter).
+    /// </summary>
     Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, CancellationToken cancellationToken);
 
     /// <summary>
@@ -38,23 +42,24 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>The case facts naming any of the given (partner, pairwise pseudonym) subjects.</summary>
     Task<IReadOnlyList<CaseFact>> GetCaseFactsAsync(IReadOnlyList<(string Partner, byte[] Pseudonym)> subjects, CancellationToken cancellationToken);
 
-    /// <summary>One partner's pending outbox rows whose next attempt is due, urgent first, then oldest.</summary>
-    Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(string recipient, DateTimeOffset now, int max, CancellationToken cancellationToken);
+    /// <summary>One partner's pending outbox rows of <paramref name="lane"/> whose next attempt is due, urgent first, then oldest.</summary>
+    Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(string recipient, DateTimeOffset now, int max, CancellationToken cancellationToken,
+        OutboxLane lane = OutboxLane.All);
 
-    /// <summary>The earliest next-attempt time of a partner's pending rows, or null when none is pending.</summary>
-    Task<DateTimeOffset?> GetNextDueAsync(string recipient, CancellationToken cancellationToken);
+    /// <summary>The earliest next-attempt time of a partner's pending rows of <paramref name="lane"/>, or null when none is pending.</summary>
+    Task<DateTimeOffset?> GetNextDueAsync(string recipient, CancellationToken cancellationToken, OutboxLane lane = OutboxLane.All);
 
     /// <summary>Counts per partner and state, and the latest dead letters: what the operator watches.</summary>
     Task<OutboxSummary> GetOutboxSummaryAsync(int maxDeadLetters, CancellationToken cancellationToken);
 
-    /// <summary>Stores the verified receipt and appends the 'delivered' entry.</summary>
-    Task MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken);
+    /// <summary>Stores the verified receipt and appends the 'delivered' entry; an urgent envelope's before waiting routine writes.</summary>
+    Task MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken, Priority priority = Priority.Routine);
 
     /// <summary>Records a failed attempt (transient) and when to try again.</summary>
     Task MarkRetryAsync(Guid messageId, string failure, DateTimeOffset nextAttempt, CancellationToken cancellationToken);
 
-    /// <summary>Moves the row to the dead-letter state and appends the entry that says why.</summary>
-    Task MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken);
+    /// <summary>Moves the row to the dead-letter state and appends the entry that says why; an urgent envelope's before waiting routine writes.</summary>
+    Task MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken, Priority priority = Priority.Routine);
 
     /// <summary>Where one sent message stands, or null when unknown.</summary>
     Task<OutboxStatus?> GetOutboxStatusAsync(Guid messageId, CancellationToken cancellationToken);
@@ -62,10 +67,11 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>
     /// Accepts a received envelope: appends the 'received' entry, then asks <paramref name="signReceipt"/> for the
     /// receipt (which names the entry's index) and stores inbox row and receipt, all in one transaction. When
-    /// (sender, message id) is already in the inbox nothing is written and the stored row is returned instead.
+    /// (sender, message id) is already in the inbox nothing is written and the stored row is returned instead. An urgent
+    /// envelope (its header's priority) is written before routine writes waiting for the store.
     /// </summary>
     Task<InboxAcceptResult> AcceptAsync(InboxEnvelope envelope, LogEntry entry, Func<long, byte[]> signReceipt,
-        CancellationToken cancellationToken);
+        CancellationToken cancellationToken, Priority priority = Priority.Routine);
 
     /// <summary>The inbox row for (sender, message id), if any: for duplicates and replays.</summary>
     Task<InboxRecord?> FindInboxAsync(string sender, Guid messageId, CancellationToken cancellationToken);

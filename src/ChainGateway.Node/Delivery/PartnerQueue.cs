@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Envelope;
@@ -15,8 +16,12 @@ using Polly.Timeout;
 namespace ChainGateway.Node.Delivery;
 
 /// <summary>
-/// Delivers one partner's queued envelopes: urgent ones first (a batch never mixes urgent and routine, so urgent
-/// envelopes overtake), then by age, several in flight at once. Each attempt goes through a Polly pipeline (a
+/// Delivers one partner's queued envelopes in two lanes, several in flight at once. The urgent lane delivers urgent
+/// envelopes the moment they are queued, beside a routine wave in flight, so an urgent envelope never waits for routine
+/// ones (DESIGN.md §8: priority signals overtake); the routine lane delivers the rest by age. While the partner fails,
+/// only the routine lane runs: it probes with one envelope, urgent first, then by age, exactly as one lane would, and
+/// wakes the urgent lane when the partner answers again. An envelope in flight in one lane is claimed, so the other
+/// lane does not send it as well. Each attempt goes through a Polly pipeline (a
 /// timeout, and a couple of quick retries with exponential backoff and jitter for transport errors); when that
 /// gives up, the next attempt is persisted with exponential backoff and full jitter, so it survives restarts.
 /// A delivery counts only when the partner's signed receipt verifies and names this envelope. A permanent refusal
@@ -43,8 +48,9 @@ internal sealed class PartnerQueue
     private readonly ResiliencePipeline pipeline;
     private readonly int maxInFlight;
     private readonly TimeSpan maxBackoff;
+    private readonly ConcurrentDictionary<Guid, byte> inFlight = new();
     private int consecutiveFailures;
-    private DateTimeOffset backoffUntil;
+    private long backoffUntilTicks;
 
     public PartnerQueue(string partner, NodeContext node, INodeStore store, PeerClients peers, OutboxTrigger trigger,
         DeliveryNotifier deliveries, ILogger<PartnerQueue> logger)
@@ -74,13 +80,33 @@ internal sealed class PartnerQueue
             .Build();
     }
 
-    public async Task RunAsync(CancellationToken stoppingToken)
+    private DateTimeOffset BackoffUntil
     {
+        get => new(Volatile.Read(ref backoffUntilTicks), TimeSpan.Zero);
+        set => Volatile.Write(ref backoffUntilTicks, value.UtcTicks);
+    }
+
+    public Task RunAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RunLaneAsync(urgentLane: false, stoppingToken), RunLaneAsync(urgentLane: true, stoppingToken));
+
+    private async Task RunLaneAsync(bool urgentLane, CancellationToken stoppingToken)
+    {
+        // After a failure the routine lane goes on taking urgent envelopes first until none is due, so a partner that is
+        // back gets its whole queue urgent first, then by age, as from one lane.
+        var drainingUrgent = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                var failing = Volatile.Read(ref consecutiveFailures) > 0;
+                if (urgentLane && failing)
+                {
+                    // One probe at a time while the partner fails: the routine lane's, which takes urgent envelopes first.
+                    await trigger.WaitUrgentAsync(partner, IdlePoll, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
                 var now = node.Time.GetUtcNow();
+                var backoffUntil = BackoffUntil;
                 if (now < backoffUntil)
                 {
                     // The partner is unreachable: nothing is tried until the backoff ends, so when it is back its whole
@@ -88,17 +114,29 @@ internal sealed class PartnerQueue
                     await Task.Delay(backoffUntil - now, node.Time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                var due = await store.GetDueAsync(partner, now, maxInFlight, stoppingToken).ConfigureAwait(false);
-                if (due.Count == 0)
+                var lane = urgentLane ? OutboxLane.Urgent : failing || drainingUrgent ? OutboxLane.All : OutboxLane.Routine;
+                var due = await store.GetDueAsync(partner, now, maxInFlight, stoppingToken, lane).ConfigureAwait(false);
+                drainingUrgent = lane == OutboxLane.All && due.Count > 0 && due[0].Priority == (int)Priority.Urgent;
+                var batch = Claim(due);
+                if (batch.Count == 0)
                 {
-                    var next = await store.GetNextDueAsync(partner, stoppingToken).ConfigureAwait(false);
+                    var next = await store.GetNextDueAsync(partner, stoppingToken, lane).ConfigureAwait(false);
                     var wait = next is null ? IdlePoll : Clamp(next.Value - node.Time.GetUtcNow());
-                    await trigger.WaitAsync(partner, wait, stoppingToken).ConfigureAwait(false);
+                    await (urgentLane ? trigger.WaitUrgentAsync(partner, wait, stoppingToken) : trigger.WaitAsync(partner, wait, stoppingToken))
+                        .ConfigureAwait(false);
                     continue;
                 }
-                // A batch holds one priority only, so routine envelopes never delay an urgent one further.
-                var batch = due.TakeWhile(e => e.Priority == due[0].Priority).ToList();
-                await DeliverBatchAsync(batch, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await DeliverBatchAsync(batch, stoppingToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    foreach (var item in batch)
+                    {
+                        inFlight.TryRemove(item.MessageId, out _);
+                    }
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -119,6 +157,28 @@ internal sealed class PartnerQueue
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The envelopes of the highest priority due that the other lane is not delivering, claimed for this lane: a batch
+    /// never mixes priorities, so routine envelopes never delay an urgent one further, and none starts while an urgent
+    /// one is due, even one in flight in the other lane.
+    /// </summary>
+    private List<OutboxEnvelope> Claim(IReadOnlyList<OutboxEnvelope> due)
+    {
+        var batch = new List<OutboxEnvelope>(due.Count);
+        foreach (var item in due)
+        {
+            if (item.Priority != due[0].Priority)
+            {
+                break;
+            }
+            if (inFlight.TryAdd(item.MessageId, 0))
+            {
+                batch.Add(item);
+            }
+        }
+        return batch;
     }
 
     private async Task DeliverBatchAsync(List<OutboxEnvelope> batch, CancellationToken stoppingToken)
@@ -181,12 +241,17 @@ internal sealed class PartnerQueue
         catch (Exception e) when (e is RpcException or HttpRequestException or IOException or TimeoutRejectedException)
         {
             var failures = Interlocked.Increment(ref consecutiveFailures);
-            backoffUntil = node.Time.GetUtcNow() + Backoff(failures);
+            var backoffUntil = node.Time.GetUtcNow() + Backoff(failures);
+            BackoffUntil = backoffUntil;
             await RetryLaterAsync(item, e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : e.Message, backoffUntil, cancellationToken)
                 .ConfigureAwait(false);
             return false;
         }
-        Interlocked.Exchange(ref consecutiveFailures, 0);
+        if (Interlocked.Exchange(ref consecutiveFailures, 0) > 0)
+        {
+            // The partner answers again: the urgent lane, which stood down while it failed, takes over urgent envelopes.
+            trigger.Notify(partner, Priority.Urgent);
+        }
         var body = VerifyReceipt(item, receipt);
         if (body is null)
         {
@@ -203,7 +268,7 @@ internal sealed class PartnerQueue
             EnvelopeHash = item.EnvelopeHash,
             Outcome = "ok",
             Detail = $"receipt: partner log index {body.LogIndex}",
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
         NodeLog.Delivered(logger, item.MessageId, partner, body.LogIndex);
         Telemetry.ChainGatewayTelemetry.SignalsDelivered.Add(1, new KeyValuePair<string, object?>("partner", partner));
         deliveries.Notify(item.MessageId);
@@ -256,7 +321,7 @@ internal sealed class PartnerQueue
             Outcome = "dead-letter",
             ReasonCode = reason,
             Detail = detail,
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
         NodeLog.DeadLettered(logger, item.MessageId, partner, $"{reason}: {detail}");
         Telemetry.ChainGatewayTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
         deliveries.Notify(item.MessageId);

@@ -173,7 +173,7 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
                 Receiver = node.Organisation,
             }, node.Keys.Signing);
             return receipt.ToByteArray();
-        }, context.CancellationToken).ConfigureAwait(false);
+        }, context.CancellationToken, header.Priority).ConfigureAwait(false);
         if (result.Duplicate)
         {
             // A concurrent delivery of the same envelope won the race: answer as for any duplicate.

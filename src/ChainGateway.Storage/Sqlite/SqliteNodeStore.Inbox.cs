@@ -1,6 +1,7 @@
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
 using Microsoft.Data.Sqlite;
+using Priority = ChainGateway.Contracts.V1.Priority;
 
 namespace ChainGateway.Storage.Sqlite;
 
@@ -12,7 +13,7 @@ public sealed partial class SqliteNodeStore
         """;
 
     public Task<InboxAcceptResult> AcceptAsync(InboxEnvelope envelope, LogEntry entry, Func<long, byte[]> signReceipt,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, Priority priority = Priority.Routine) =>
         WriteAsync(tx =>
         {
             var existing = FindInbox(tx.Connection!, envelope.Sender, envelope.MessageId, tx);
@@ -53,7 +54,7 @@ public sealed partial class SqliteNodeStore
                 InsertFact(envelope.Fact, tx);
             }
             return new InboxAcceptResult(false, record);
-        }, cancellationToken);
+        }, priority, cancellationToken);
 
     public Task<InboxRecord?> FindInboxAsync(string sender, Guid messageId, CancellationToken cancellationToken) =>
         ReadAsync(c => FindInbox(c, sender, messageId, null), cancellationToken);

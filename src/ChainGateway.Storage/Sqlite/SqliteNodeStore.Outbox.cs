@@ -2,6 +2,7 @@ using ChainGateway.Core.Cases;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
 using Microsoft.Data.Sqlite;
+using Priority = ChainGateway.Contracts.V1.Priority;
 
 namespace ChainGateway.Storage.Sqlite;
 
@@ -22,7 +23,7 @@ public sealed partial class SqliteNodeStore
                 ScheduleReminder(reminder, tx);
             }
             return 0;
-        }, cancellationToken);
+        }, envelopes.Any(e => e.Priority == (int)Priority.Urgent) ? Priority.Urgent : Priority.Routine, cancellationToken);
 
     private static void InsertOutbox(OutboxEnvelope envelope, SqliteTransaction tx)
     {
@@ -50,18 +51,21 @@ public sealed partial class SqliteNodeStore
         }
     }
 
-    public Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(string recipient, DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<OutboxEnvelope>> GetDueAsync(string recipient, DateTimeOffset now, int max, CancellationToken cancellationToken,
+        OutboxLane lane = OutboxLane.All) =>
         ReadAsync<IReadOnlyList<OutboxEnvelope>>(c =>
         {
             using var command = Command(c, """
                 SELECT message_id, recipient, priority, envelope, envelope_hash, created_at, expires_at, attempts
                 FROM outbox WHERE recipient = $recipient AND state = $queued AND next_attempt_at <= $now
+                    AND priority BETWEEN $lowest AND $highest
                 ORDER BY priority DESC, created_at LIMIT $max
                 """);
             command.Parameters.AddWithValue("$recipient", recipient);
             command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
             command.Parameters.AddWithValue("$now", Ticks(now));
             command.Parameters.AddWithValue("$max", max);
+            AddLane(command, lane);
             using var reader = command.ExecuteReader();
             var rows = new List<OutboxEnvelope>();
             while (reader.Read())
@@ -80,16 +84,21 @@ public sealed partial class SqliteNodeStore
             return rows;
         }, cancellationToken);
 
-    public Task<DateTimeOffset?> GetNextDueAsync(string recipient, CancellationToken cancellationToken) =>
+    public Task<DateTimeOffset?> GetNextDueAsync(string recipient, CancellationToken cancellationToken, OutboxLane lane = OutboxLane.All) =>
         ReadAsync<DateTimeOffset?>(c =>
         {
-            using var command = Command(c, "SELECT MIN(next_attempt_at) FROM outbox WHERE recipient = $recipient AND state = $queued");
+            using var command = Command(c, """
+                SELECT MIN(next_attempt_at) FROM outbox
+                WHERE recipient = $recipient AND state = $queued AND priority BETWEEN $lowest AND $highest
+                """);
             command.Parameters.AddWithValue("$recipient", recipient);
             command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
+            AddLane(command, lane);
             return command.ExecuteScalar() is long millis ? Time(millis) : null;
         }, cancellationToken);
 
-    public Task MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken) =>
+    public Task MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken,
+        Priority priority = Priority.Routine) =>
         WriteAsync(tx =>
         {
             using var command = Command(
@@ -104,7 +113,7 @@ public sealed partial class SqliteNodeStore
                 Append(entry, tx);
             }
             return 0;
-        }, cancellationToken);
+        }, priority, cancellationToken);
 
     public Task MarkRetryAsync(Guid messageId, string failure, DateTimeOffset nextAttempt, CancellationToken cancellationToken) =>
         WriteAsync(tx =>
@@ -119,7 +128,8 @@ public sealed partial class SqliteNodeStore
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
-    public Task MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken) =>
+    public Task MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken,
+        Priority priority = Priority.Routine) =>
         WriteAsync(tx =>
         {
             using var command = Command(
@@ -134,7 +144,7 @@ public sealed partial class SqliteNodeStore
                 Append(entry, tx);
             }
             return 0;
-        }, cancellationToken);
+        }, priority, cancellationToken);
 
     public Task<OutboxStatus?> GetOutboxStatusAsync(Guid messageId, CancellationToken cancellationToken) =>
         ReadAsync(c =>
@@ -176,4 +186,16 @@ public sealed partial class SqliteNodeStore
             }
             return new OutboxSummary(counts, dead);
         }, cancellationToken);
+
+    private static void AddLane(SqliteCommand command, OutboxLane lane)
+    {
+        var (lowest, highest) = lane switch
+        {
+            OutboxLane.Urgent => ((int)Priority.Urgent, int.MaxValue),
+            OutboxLane.Routine => (int.MinValue, (int)Priority.Urgent - 1),
+            _ => (int.MinValue, int.MaxValue),
+        };
+        command.Parameters.AddWithValue("$lowest", lowest);
+        command.Parameters.AddWithValue("$highest", highest);
+    }
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using ChainGateway.Core.Delivery;
 using Microsoft.Data.Sqlite;
+using Priority = ChainGateway.Contracts.V1.Priority;
 
 namespace ChainGateway.Storage.Sqlite;
 
@@ -85,28 +86,61 @@ public sealed partial class SqliteNodeStore : INodeStore
         return request.Task;
     }
 
-    private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
+    private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken) =>
+        WriteAsync(work, Priority.Routine, cancellationToken);
+
+    /// <summary>Queues a write; an urgent one (an urgent envelope's enqueue, acceptance, delivery) goes before routine ones waiting.</summary>
+    private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, Priority priority, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new WriteRequest<T>(work);
+        var urgent = priority == Priority.Urgent;
+        var request = new WriteRequest<T>(work, urgent) { Urgent = urgent };
         ObjectDisposedException.ThrowIf(!queue.Writer.TryWrite(request), this);
         return request.Task;
     }
 
+    /// <summary>
+    /// The one writer. It moves every waiting request into two lanes, urgent and routine, each in arrival order. Waiting
+    /// urgent requests commit in a batch of their own, so they wait at most for the batch in progress and one short commit,
+    /// not for hundreds of routine writes; the batch after an urgent-only one takes routine requests too (urgent first),
+    /// so a stream of urgent writes cannot starve routine ones. Each request still runs in its own savepoint.
+    /// </summary>
     private async Task RunWriter()
     {
         var batch = new List<WriteRequest>(MaxBatch);
+        var urgent = new Queue<WriteRequest>();
+        var routine = new Queue<WriteRequest>();
         var reader = queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var urgentOnlyLast = false;
+        while (urgent.Count + routine.Count > 0 || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            while (reader.TryRead(out var request))
+            {
+                (request.Urgent ? urgent : routine).Enqueue(request);
+            }
             batch.Clear();
-            while (batch.Count < MaxBatch && reader.TryPeek(out var next) && !(next.Alone && batch.Count > 0) && reader.TryRead(out var request))
+            while (batch.Count < MaxBatch && urgent.TryDequeue(out var request))
             {
                 batch.Add(request);
-                if (request.Alone)
+            }
+            if (batch.Count > 0 && !urgentOnlyLast)
+            {
+                urgentOnlyLast = true;
+                CommitBatch(batch);
+                continue;
+            }
+            urgentOnlyLast = false;
+            while (batch.Count < MaxBatch && routine.TryPeek(out var next) && !(next.Alone && batch.Count > 0))
+            {
+                batch.Add(routine.Dequeue());
+                if (next.Alone)
                 {
                     break;
                 }
+            }
+            if (batch.Count == 0)
+            {
+                continue;
             }
             if (batch is [{ Alone: true } alone])
             {
@@ -298,14 +332,22 @@ public sealed partial class SqliteNodeStore : INodeStore
         /// <summary>Runs outside any batch and transaction (test hooks).</summary>
         public bool Alone { get; init; }
 
+        /// <summary>Taken before routine requests that are waiting (DESIGN.md §8: priority signals overtake).</summary>
+        public bool Urgent { get; init; }
+
         public abstract void Execute(SqliteTransaction tx);
 
         public abstract void Complete();
     }
 
-    private sealed class WriteRequest<T>(Func<SqliteTransaction, T> work) : WriteRequest
+    /// <param name="inline">
+    /// Runs the caller's continuation on the writer's thread when the request completes, instead of queueing it to the
+    /// thread pool, whose queue is FIFO and, under saturation, hundreds of routine items long: for urgent requests
+    /// (few, and their continuations only go on to their next await; nothing in the node waits synchronously on a write).
+    /// </param>
+    private sealed class WriteRequest<T>(Func<SqliteTransaction, T> work, bool inline = false) : WriteRequest
     {
-        private readonly TaskCompletionSource<T> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<T> completion = new(inline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         private T? result;
 
         public Task<T> Task => completion.Task;
