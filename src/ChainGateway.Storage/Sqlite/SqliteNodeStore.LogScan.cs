@@ -29,7 +29,12 @@ public sealed partial class SqliteNodeStore
     public Task<(int Count, long LastIndex)> ScanLogBytesAsync(long fromIndex, int max, ILogEntryBytesVisitor visitor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(visitor);
-        cancellationToken.ThrowIfCancellationRequested();
+        return Task.Run(() => ScanLogBytes(fromIndex, max, visitor, cancellationToken), cancellationToken);
+    }
+
+    // On a connection of its own, opened for this one scan: read-only, used by this thread only (NOMUTEX).
+    private (int Count, long LastIndex) ScanLogBytes(long fromIndex, int max, ILogEntryBytesVisitor visitor, CancellationToken cancellationToken)
+    {
         var opened = raw.sqlite3_open_v2(Path, out var db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
         using (db)
         {
@@ -40,12 +45,12 @@ public sealed partial class SqliteNodeStore
             {
                 raw.sqlite3_bind_int64(statement, 1, fromIndex);
                 raw.sqlite3_bind_int64(statement, 2, max);
-                return Task.FromResult(Scan(db, statement, fromIndex, visitor, cancellationToken));
+                return ScanRows(db, statement, fromIndex, visitor, cancellationToken);
             }
         }
     }
 
-    private static (int Count, long LastIndex) Scan(sqlite3 db, sqlite3_stmt statement, long fromIndex, ILogEntryBytesVisitor visitor, CancellationToken cancellationToken)
+    private static (int Count, long LastIndex) ScanRows(sqlite3 db, sqlite3_stmt statement, long fromIndex, ILogEntryBytesVisitor visitor, CancellationToken cancellationToken)
     {
         var row = statement.DangerousGetHandle();
         var writer = new LogEntryBytesWriter();
