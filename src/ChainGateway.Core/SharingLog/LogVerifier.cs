@@ -8,7 +8,7 @@ namespace ChainGateway.Core.SharingLog;
 /// hash (compared with the stored leaf hash), the Merkle root at every checkpoint's size (compared with the signed
 /// root), and every checkpoint's signature. Stops at the first problem and names it.
 /// </summary>
-public sealed class LogVerifier(string origin, PublicKey signingKey)
+public sealed partial class LogVerifier(string origin, PublicKey signingKey)
 {
     private readonly MerkleTree tree = new();
     private readonly List<string> checkpoints = [];
@@ -16,6 +16,7 @@ public sealed class LogVerifier(string origin, PublicKey signingKey)
     // With ExpectCheckpoints: only the frontier, and the roots at the announced sizes (millions of entries).
     private MerkleFrontier? frontier;
     private Dictionary<long, byte[]>? roots;
+    private long[] checkpointSizes = [];
 
     public long Entries => frontier?.Size ?? tree.Size;
 
@@ -43,6 +44,7 @@ public sealed class LogVerifier(string origin, PublicKey signingKey)
         {
             roots[0] = MerkleTree.EmptyRoot.ToArray();
         }
+        checkpointSizes = [.. roots.Keys.Order()];
     }
 
     /// <summary>
@@ -59,7 +61,8 @@ public sealed class LogVerifier(string origin, PublicKey signingKey)
         {
             return $"entry #{index}: cannot be encoded (a stored field is not valid: unknown event, bad message id or text)";
         }
-        entry.LeafHash(leaf);
+        // RFC 9162 §2.1.1: SHA-256(0x00 || entry bytes).
+        Sha256.Hash(0x00, entry.EntryBytes, default, leaf);
         if (storedLeafHash.Length != MerkleTree.HashSize || !CryptographicOperations.FixedTimeEquals(leaf[..MerkleTree.HashSize], storedLeafHash))
         {
             return $"entry #{index}: its stored leaf hash does not match its fields (the entry or its hash was changed)";
@@ -76,7 +79,12 @@ public sealed class LogVerifier(string origin, PublicKey signingKey)
             return;
         }
         frontier.Append(leaf);
-        if (roots!.ContainsKey(frontier.Size))
+        KeepRootIfAnnounced();
+    }
+
+    private void KeepRootIfAnnounced()
+    {
+        if (roots!.ContainsKey(frontier!.Size))
         {
             roots[frontier.Size] = frontier.Root();
         }

@@ -17,22 +17,33 @@ public sealed class MerkleFrontier
     public long Size { get; private set; }
 
     /// <summary>Appends a leaf hash (32 bytes).</summary>
-    public void Append(ReadOnlySpan<byte> leafHash)
+    public void Append(ReadOnlySpan<byte> leafHash) => AppendSubtree(leafHash, 0);
+
+    /// <summary>
+    /// Appends the root of a perfect subtree of 2^<paramref name="height"/> leaves (a leaf hash for height 0); the size
+    /// must be a multiple of 2^height, so the subtree is one the tree of the new size is built from.
+    /// </summary>
+    public void AppendSubtree(ReadOnlySpan<byte> root, int height)
     {
-        if (leafHash.Length != HashSize)
+        if (root.Length != HashSize)
         {
-            throw new ArgumentException($"A leaf hash is {HashSize} bytes.", nameof(leafHash));
+            throw new ArgumentException($"A leaf hash or subtree root is {HashSize} bytes.", nameof(root));
         }
-        leafHash.CopyTo(stack.AsSpan(depth++ * HashSize));
-        // Each trailing one bit of the old size is a perfect subtree the new leaf completes: node = H(0x01 || l || r).
-        for (var position = Size; (position & 1) == 1; position >>= 1)
+        if (height is < 0 or > 62 || Size % (1L << height) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), $"A subtree of 2^{height} leaves cannot follow {Size} leaves.");
+        }
+        root.CopyTo(stack.AsSpan(depth++ * HashSize));
+        // Each one bit of the old size from bit height up, up to the first zero, is a perfect subtree the new one
+        // completes: node = H(0x01 || l || r).
+        for (var position = Size >> height; (position & 1) == 1; position >>= 1)
         {
             node[0] = 0x01;
             stack.AsSpan((depth - 2) * HashSize, 2 * HashSize).CopyTo(node.AsSpan(1));
             depth--;
             SHA256.HashData(node, stack.AsSpan((depth - 1) * HashSize, HashSize));
         }
-        Size++;
+        Size += 1L << height;
     }
 
     /// <summary>MTH of the current tree (the empty root for size 0).</summary>

@@ -55,10 +55,7 @@ public static class SharingLogAudit
             foreach (var chunk in chunks)
             {
                 alerts.AddRange(chunk.Alerts);
-                for (var i = 0L; i < chunk.Visited; i++)
-                {
-                    verifier.AppendChecked(leaves.AsSpan((int)((chunk.From - 1 + i) * MerkleTree.HashSize), MerkleTree.HashSize));
-                }
+                verifier.AppendCheckedRange(leaves.AsMemory((int)((chunk.From - 1) * MerkleTree.HashSize), (int)(chunk.Visited * MerkleTree.HashSize)));
                 if (chunk.Problem is { } problem)
                 {
                     return new LogAuditResult(verifier.Entries, 0, problem) { WitnessAlerts = alerts };

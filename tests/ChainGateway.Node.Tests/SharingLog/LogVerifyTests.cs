@@ -56,6 +56,15 @@ public sealed class LogVerifyTests : IAsyncLifetime
         command.ExecuteNonQuery();
     }
 
+    private long Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={storePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
     [Fact]
     public async Task UntouchedLog_Verifies_WithEveryCheckpoint()
     {
@@ -141,6 +150,32 @@ public sealed class LogVerifyTests : IAsyncLifetime
         Execute("UPDATE sharing_log SET detail = 'changed' WHERE idx = $i", ("$i", index));
         var result = await VerifyAsync(page: 2);
         Assert.StartsWith($"entry #{index}: its stored leaf hash does not match", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(50_000)]
+    [InlineData(2)]
+    public async Task NullFieldMadeEmpty_IsDetected_AndAnEmptyFieldIsReadAsEmpty(int page)
+    {
+        // SQLite gives no bytes for an empty TEXT value, as for NULL; the scan must still tell them apart.
+        var index = Scalar("SELECT MIN(idx) FROM sharing_log WHERE idx > 1 AND detail IS NULL");
+        Execute("UPDATE sharing_log SET detail = '' WHERE idx = $i", ("$i", index));
+        Assert.StartsWith($"entry #{index}: its stored leaf hash does not match", (await VerifyAsync(page)).Problem, StringComparison.Ordinal);
+
+        // With the leaf hash of the entry with an empty detail, the entry itself checks out (so '' was read as present and
+        // empty, not as NULL); only the signed checkpoint still tells.
+        LogEntry entry;
+        {
+            var store = new SqliteNodeStore(storePath);
+            await using (store)
+            {
+                await store.InitializeAsync(default);
+                entry = (await store.ReadLogAsync(index, 1, default))[0];
+            }
+        }
+        Assert.Equal("", entry.Detail);
+        Execute("UPDATE sharing_log SET leaf_hash = $leaf WHERE idx = $i", ("$leaf", MerkleTree.HashLeaf(LogEntryEncoding.Encode(entry))), ("$i", index));
+        Assert.Contains("no longer hash to its signed root", (await VerifyAsync(page)).Problem, StringComparison.Ordinal);
     }
 
     [Fact]
