@@ -62,6 +62,7 @@ public sealed partial class SqliteNodeStore : INodeStore
             await writerLoop.ConfigureAwait(false);
         }
         writer.Dispose();
+        DisposeSubjectLookups();
         SqliteConnection.ClearPool(new SqliteConnection(readConnectionString));
     }
 
