@@ -8,7 +8,9 @@ namespace ChainGateway.Benchmarks;
 /// Subject matching between two node processes (DESIGN.md §6): om's index is built for one partner (politie) with
 /// <c>--subjects</c> BSNs registered through the local API (batches of 5,000, one at a time), with progress and the build time
 /// reported; then politie asks om closed-loop, alternating a registered BSN (hit) and an unregistered one (no-hit),
-/// and the hit and no-hit latencies are reported separately. Rate limits are lifted for the run.
+/// and the hit and no-hit latencies are reported separately (phase 1: the maximum throughput; at concurrency 64 its
+/// latency is mostly queueing); then, as in the signal scenario, open-loop at half that rate for the latency at a
+/// realistic load (phase 2), again hit and no-hit apart. Rate limits are lifted for the run.
 /// </summary>
 internal static class MatchScenario
 {
@@ -81,7 +83,8 @@ internal static class MatchScenario
 
             var hits = new ConcurrentBag<double>();
             var misses = new ConcurrentBag<double>();
-            async Task OneAsync(int n)
+            Task OneAsync(int n) => MatchOneAsync(n, hits, misses);
+            async Task MatchOneAsync(int n, ConcurrentBag<double> hitTimes, ConcurrentBag<double> missTimes)
             {
                 var hit = n % 2 == 0;
                 var bsn = hit ? bsns[Random.Shared.Next(subjects)] : bsns[subjects + Random.Shared.Next(10_000)];
@@ -93,14 +96,24 @@ internal static class MatchScenario
                 {
                     throw new InvalidOperationException($"expected {(hit ? "a hit" : "no hit")}");
                 }
-                (hit ? hits : misses).Add(elapsed);
+                (hit ? hitTimes : missTimes).Add(elapsed);
             }
 
-            // Warm-up: JIT, connections, SQLite caches.
+            // Warm-up: connections one at a time, then closed-loop at full concurrency long enough for tiered JIT to finish
+            // (50 calls in a row left the asker compiling through phase 1: a third of its CPU samples were in the JIT).
             for (var i = 0; i < 50; i++)
             {
                 await OneAsync(i).ConfigureAwait(false);
             }
+            var warmUp = Stopwatch.StartNew();
+            var warmUpFor = TimeSpan.FromSeconds(Math.Min(3, duration.TotalSeconds / 5));
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async i =>
+            {
+                while (warmUp.Elapsed < warmUpFor)
+                {
+                    await OneAsync(i).ConfigureAwait(false);
+                }
+            })).ConfigureAwait(false);
             hits.Clear();
             misses.Clear();
             var cpuAsker = federation.Sender.CpuSeconds();
@@ -116,9 +129,36 @@ internal static class MatchScenario
             })).ConfigureAwait(false);
             var elapsed = clock.Elapsed.TotalSeconds;
             var count = hits.Count + misses.Count;
+            var askerCpu = (federation.Sender.CpuSeconds() - cpuAsker) / count * 1000;
+            var answererCpu = (federation.Receiver.CpuSeconds() - cpuAnswerer) / count * 1000;
             var (p50, p99, p999) = Percentiles.Of(hits.Concat(misses));
             var (hit50, hit99, _) = Percentiles.Of(hits);
             var (miss50, miss99, _) = Percentiles.Of(misses);
+
+            // Phase 2: half the maximum rate, open loop (as SignalScenario's phase 2).
+            var half = Math.Max(1, count / elapsed / 2);
+            var pacedHits = new ConcurrentBag<double>();
+            var pacedMisses = new ConcurrentBag<double>();
+            var inFlight = new List<Task>();
+            var halfCpuAsker = federation.Sender.CpuSeconds();
+            var halfCpuAnswerer = federation.Receiver.CpuSeconds();
+            var pacedClock = Stopwatch.StartNew();
+            var paced = 0;
+            while (pacedClock.Elapsed < duration / 2)
+            {
+                var due = TimeSpan.FromSeconds(paced / half) - pacedClock.Elapsed;
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due).ConfigureAwait(false);
+                }
+                var n = paced++;
+                inFlight.Add(Task.Run(() => MatchOneAsync(n, pacedHits, pacedMisses)));
+            }
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
+            var pacedCount = pacedHits.Count + pacedMisses.Count;
+            var (hp50, hp99, hp999) = Percentiles.Of(pacedHits.Concat(pacedMisses));
+            var (hhit50, hhit99, hhit999) = Percentiles.Of(pacedHits);
+            var (hmiss50, hmiss99, hmiss999) = Percentiles.Of(pacedMisses);
             var storeBytes = Directory.GetFiles(Path.Combine(federation.Directory, "data", "om"), "om.db*").Sum(f => new FileInfo(f).Length);
             return new Result("match", "matches/s", count / elapsed, p50, p99, p999, new Dictionary<string, double>
             {
@@ -130,8 +170,20 @@ internal static class MatchScenario
                 ["no_hit_p50_ms"] = miss50,
                 ["no_hit_p99_ms"] = miss99,
                 ["concurrency"] = concurrency,
-                ["asker_cpu_s_per_1000"] = (federation.Sender.CpuSeconds() - cpuAsker) / count * 1000,
-                ["answerer_cpu_s_per_1000"] = (federation.Receiver.CpuSeconds() - cpuAnswerer) / count * 1000,
+                ["asker_cpu_s_per_1000"] = askerCpu,
+                ["answerer_cpu_s_per_1000"] = answererCpu,
+                ["half_rate_per_s"] = half,
+                ["half_rate_p50_ms"] = hp50,
+                ["half_rate_p99_ms"] = hp99,
+                ["half_rate_p999_ms"] = hp999,
+                ["half_rate_hit_p50_ms"] = hhit50,
+                ["half_rate_hit_p99_ms"] = hhit99,
+                ["half_rate_hit_p999_ms"] = hhit999,
+                ["half_rate_no_hit_p50_ms"] = hmiss50,
+                ["half_rate_no_hit_p99_ms"] = hmiss99,
+                ["half_rate_no_hit_p999_ms"] = hmiss999,
+                ["half_rate_asker_cpu_s_per_1000"] = (federation.Sender.CpuSeconds() - halfCpuAsker) / pacedCount * 1000,
+                ["half_rate_answerer_cpu_s_per_1000"] = (federation.Receiver.CpuSeconds() - halfCpuAnswerer) / pacedCount * 1000,
                 ["answerer_store_mb"] = storeBytes / 1e6,
                 ["answerer_peak_rss_mb"] = federation.Receiver.PeakRssMb(),
             });

@@ -43,8 +43,7 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
                     $"the asker names rule '{body.RuleId}' but this node's agreement allows the question only under '{rule.Id}'",
                     metadata: new Dictionary<string, string> { ["rule_id"] = body.RuleId });
             }
-            var valid = matching.KeyRing.Generations(peer, now).Select(g => (g.OwnKeyId, g.PartnerKeyId)).ToHashSet();
-            var candidates = body.Candidates.Where(c => valid.Contains((c.AnswererKeyId, c.AskerKeyId))).Select(c => c.Pseudonym.ToByteArray()).ToList();
+            var candidates = Candidates(body, matching.KeyRing.Generations(peer, now));
             var hit = await index.FindSubjectAsync(peer, candidates, cancellationToken).ConfigureAwait(false);
             var outcome = hit is null ? "no-hit" : "hit";
             var logIndex = await store.AppendLogAsync(Entry(now, peer, body, "ok", null, outcome) with
@@ -107,6 +106,24 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
             ChainGatewayException.Throw(ReasonCode.Malformed, $"a query carries 1 to 8 candidates of {PairwisePseudonymizer.Size}-byte pseudonyms", "candidates");
         }
         return body;
+    }
+
+    /// <summary>The pseudonyms of candidates made with a key pair valid now (at most 8 candidates, a generation or two).</summary>
+    private static List<byte[]> Candidates(MatchQueryBody body, IReadOnlyList<PseudonymGeneration> valid)
+    {
+        var candidates = new List<byte[]>(body.Candidates.Count);
+        foreach (var candidate in body.Candidates)
+        {
+            foreach (var generation in valid)
+            {
+                if (generation.OwnKeyId == candidate.AnswererKeyId && generation.PartnerKeyId == candidate.AskerKeyId)
+                {
+                    candidates.Add(candidate.Pseudonym.ToByteArray());
+                    break;
+                }
+            }
+        }
+        return candidates;
     }
 
     private static LogEntry Entry(DateTimeOffset now, string peer, MatchQueryBody? body, string outcome, ReasonCode? reason, string detail) => new()

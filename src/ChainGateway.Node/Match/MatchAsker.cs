@@ -84,8 +84,14 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
             }
             asks.Add((partner, decision.Rule));
         }
-        var results = await Task.WhenAll(asks.Select(a => AskAsync(a.Partner, a.Rule, subject, request.Purpose, user, cancellationToken))).ConfigureAwait(false);
         var response = new MatchResponse();
+        if (asks is [var only])
+        {
+            // The usual case, one partner: no WhenAll array and task.
+            response.Results.Add(await AskAsync(only.Partner, only.Rule, subject, request.Purpose, user, cancellationToken).ConfigureAwait(false));
+            return response;
+        }
+        var results = await Task.WhenAll(asks.Select(a => AskAsync(a.Partner, a.Rule, subject, request.Purpose, user, cancellationToken))).ConfigureAwait(false);
         response.Results.AddRange(results);
         return response;
     }

@@ -16,7 +16,8 @@ internal sealed class TokenBuckets(TimeProvider time, double perMinute, int burs
     public bool TryTake(string key, out TimeSpan retryAfter)
     {
         var now = time.GetTimestamp();
-        var bucket = buckets.GetOrAdd(key, _ => new Bucket { Tokens = burst, At = now });
+        // The factory's argument overload: no closure allocated per call on the match hot path.
+        var bucket = buckets.GetOrAdd(key, static (_, state) => new Bucket { Tokens = state.Burst, At = state.Now }, (Burst: burst, Now: now));
         lock (bucket)
         {
             var elapsed = time.GetElapsedTime(bucket.At, now).TotalSeconds;

@@ -67,6 +67,7 @@ public sealed partial class SqliteNodeStore : INodeStore
         }
         DisposeCachedCommands(writer);
         writer.Dispose();
+        DisposeSubjectLookups();
         SqliteConnection.ClearPool(new SqliteConnection(readConnectionString));
     }
 
