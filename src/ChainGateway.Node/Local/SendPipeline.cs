@@ -21,6 +21,8 @@ namespace ChainGateway.Node.Local;
 /// </summary>
 public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigger trigger, MeasureReminderTrigger reminderTrigger, ILogger<SendPipeline> logger)
 {
+    private readonly SemaphoreSlim routineGate = new(Math.Max(2, Environment.ProcessorCount * 2));
+
     public async Task<SendResponse> SendAsync(SendRequest request, LocalUser user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -44,63 +46,81 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
         var signalType = SignalTypes.Of(request.Signal);
         var priority = request.Priority == Priority.Unspecified ? Priority.Routine : request.Priority;
 
-        var decisions = new List<(Core.Federation.Partner Partner, SharingRule Rule)>();
-        foreach (var recipient in request.Recipients.Distinct(StringComparer.Ordinal))
+        // Routine sends take a slot for their CPU work (rules, minimising, pseudonyms, seal+sign), so a flood of them
+        // cannot line up hundreds of work items in the thread pool ahead of an urgent one; urgent sends take none.
+        // The slot is given back before the durable write, where group commit wants many requests together.
+        var gate = priority == Priority.Urgent ? null : routineGate;
+        if (gate is not null)
         {
-            if (recipient == node.Organisation || !node.TrustList.TryGet(recipient, out var partner))
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        List<OutboxEnvelope> outbox;
+        SendResponse response;
+        IReadOnlyList<MeasureReminder> reminders;
+        try
+        {
+            var decisions = new List<(Core.Federation.Partner Partner, SharingRule Rule)>();
+            foreach (var recipient in request.Recipients.Distinct(StringComparer.Ordinal))
             {
-                await LogDeniedAsync(now, recipient, user, request.Purpose, signalType, null, ReasonCode.UnknownPartner, "not a partner").ConfigureAwait(false);
-                throw new ChainGatewayException(ReasonCode.UnknownPartner, $"'{recipient}' is not a partner in the trust list", "recipients",
-                    new Dictionary<string, string> { ["partner"] = recipient });
-            }
-            var decision = node.Rules.Evaluate(node.Organisation, recipient, signalType, request.Purpose, user.Roles, request.Signal);
-            if (!decision.Allowed || decision.Rule is null)
-            {
-                var reason = decision.Reason ?? ReasonCode.RuleDenied;
-                await LogDeniedAsync(now, recipient, user, request.Purpose, signalType, decision.Rule?.Id, reason, decision.Message).ConfigureAwait(false);
-                var metadata = new Dictionary<string, string> { ["partner"] = recipient, ["purpose"] = request.Purpose, ["signal_type"] = signalType };
-                if (decision.Rule is not null)
+                if (recipient == node.Organisation || !node.TrustList.TryGet(recipient, out var partner))
                 {
-                    metadata["rule_id"] = decision.Rule.Id;
+                    await LogDeniedAsync(now, recipient, user, request.Purpose, signalType, null, ReasonCode.UnknownPartner, "not a partner").ConfigureAwait(false);
+                    throw new ChainGatewayException(ReasonCode.UnknownPartner, $"'{recipient}' is not a partner in the trust list", "recipients",
+                        new Dictionary<string, string> { ["partner"] = recipient });
                 }
-                throw new ChainGatewayException(reason, decision.Message, metadata: metadata);
-            }
-            decisions.Add((partner, decision.Rule));
-        }
-
-        var outbox = new List<OutboxEnvelope>(decisions.Count);
-        var response = new SendResponse();
-        foreach (var (partner, rule) in decisions)
-        {
-            var minimised = FieldMinimiser.Minimise(request.Signal, rule.AllowedFields);
-            var pseudonymised = SubjectPseudonymiser.ForRecipient(minimised, node.Pseudonyms, partner, now);
-            var (messageId, sealedEnvelope) = EnvelopeFactory.Create(node, partner, rule.Id, signalType, request.Purpose, priority, pseudonymised);
-            // The case overview's copy: exactly what the partner received, kept as long as the rule lets the partner keep it.
-            var fact = new CaseFact(FactDirection.Sent, partner.Id, messageId, signalType, request.Purpose, rule.Id, now, now.AddDays(rule.RetentionDays),
-                new SignalPayload { Signal = pseudonymised }.ToByteArray(), [.. SignalSubjects.Pseudonyms(pseudonymised).Select(p => p.Pseudonym)]);
-            outbox.Add(new OutboxEnvelope(messageId, partner.Id, (int)priority, sealedEnvelope.Envelope.ToByteArray(), sealedEnvelope.Hash,
-                now, now + node.EnvelopeLifetime, 0, new LogEntry
+                var decision = node.Rules.Evaluate(node.Organisation, recipient, signalType, request.Purpose, user.Roles, request.Signal);
+                if (!decision.Allowed || decision.Rule is null)
                 {
-                    Time = now,
-                    Event = LogEvent.Sent,
-                    Partner = partner.Id,
-                    User = user.Subject,
-                    Purpose = request.Purpose,
-                    ProcessingActivity = rule.ProcessingActivity,
-                    RuleId = rule.Id,
-                    SignalType = signalType,
-                    SubjectPseudonym = SignalSubjects.Describe(pseudonymised),
-                    MessageId = messageId,
-                    EnvelopeHash = sealedEnvelope.Hash,
-                    Outcome = "ok",
-                    TraceId = Activity.Current?.TraceId.ToString(),
-                    SpanId = Activity.Current?.SpanId.ToString(),
-                }, fact));
-            response.Envelopes.Add(new SentEnvelope { Recipient = partner.Id, MessageId = messageId.ToString(), RuleId = rule.Id });
+                    var reason = decision.Reason ?? ReasonCode.RuleDenied;
+                    await LogDeniedAsync(now, recipient, user, request.Purpose, signalType, decision.Rule?.Id, reason, decision.Message).ConfigureAwait(false);
+                    var metadata = new Dictionary<string, string> { ["partner"] = recipient, ["purpose"] = request.Purpose, ["signal_type"] = signalType };
+                    if (decision.Rule is not null)
+                    {
+                        metadata["rule_id"] = decision.Rule.Id;
+                    }
+                    throw new ChainGatewayException(reason, decision.Message, metadata: metadata);
+                }
+                decisions.Add((partner, decision.Rule));
+            }
+
+            outbox = new List<OutboxEnvelope>(decisions.Count);
+            response = new SendResponse();
+            foreach (var (partner, rule) in decisions)
+            {
+                var minimised = FieldMinimiser.Minimise(request.Signal, rule.AllowedFields);
+                var pseudonymised = SubjectPseudonymiser.ForRecipient(minimised, node.Pseudonyms, partner, now);
+                var (messageId, sealedEnvelope) = EnvelopeFactory.Create(node, partner, rule.Id, signalType, request.Purpose, priority, pseudonymised);
+                // The case overview's copy: exactly what the partner received, kept as long as the rule lets the partner keep it.
+                var fact = new CaseFact(FactDirection.Sent, partner.Id, messageId, signalType, request.Purpose, rule.Id, now, now.AddDays(rule.RetentionDays),
+                    new SignalPayload { Signal = pseudonymised }.ToByteArray(), [.. SignalSubjects.Pseudonyms(pseudonymised).Select(p => p.Pseudonym)]);
+                outbox.Add(new OutboxEnvelope(messageId, partner.Id, (int)priority, sealedEnvelope.Envelope.ToByteArray(), sealedEnvelope.Hash,
+                    now, now + node.EnvelopeLifetime, 0, new LogEntry
+                    {
+                        Time = now,
+                        Event = LogEvent.Sent,
+                        Partner = partner.Id,
+                        User = user.Subject,
+                        Purpose = request.Purpose,
+                        ProcessingActivity = rule.ProcessingActivity,
+                        RuleId = rule.Id,
+                        SignalType = signalType,
+                        SubjectPseudonym = SignalSubjects.Describe(pseudonymised),
+                        MessageId = messageId,
+                        EnvelopeHash = sealedEnvelope.Hash,
+                        Outcome = "ok",
+                        TraceId = Activity.Current?.TraceId.ToString(),
+                        SpanId = Activity.Current?.SpanId.ToString(),
+                    }, fact));
+                response.Envelopes.Add(new SentEnvelope { Recipient = partner.Id, MessageId = messageId.ToString(), RuleId = rule.Id });
+            }
+            reminders = request.Signal.KindCase == Signal.KindOneofCase.ProtectionMeasureImposed
+                ? MeasureReminderPlanner.Plan(node, request.Signal.ProtectionMeasureImposed, now)
+                : [];
         }
-        var reminders = request.Signal.KindCase == Signal.KindOneofCase.ProtectionMeasureImposed
-            ? MeasureReminderPlanner.Plan(node, request.Signal.ProtectionMeasureImposed, now)
-            : [];
+        finally
+        {
+            gate?.Release();
+        }
         await store.EnqueueAsync(outbox, reminders, cancellationToken).ConfigureAwait(false);
         if (reminders.Count > 0)
         {
