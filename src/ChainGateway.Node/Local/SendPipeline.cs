@@ -20,8 +20,11 @@ namespace ChainGateway.Node.Local;
 /// one transaction. Either every recipient's envelope is queued, or none is.
 /// </summary>
 public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigger trigger, MeasureReminderTrigger reminderTrigger, ILogger<SendPipeline> logger)
+    : IDisposable
 {
     private readonly SemaphoreSlim routineGate = new(Math.Max(2, Environment.ProcessorCount * 2));
+
+    public void Dispose() => routineGate.Dispose();
 
     public async Task<SendResponse> SendAsync(SendRequest request, LocalUser user, CancellationToken cancellationToken)
     {
