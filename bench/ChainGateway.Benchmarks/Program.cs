@@ -83,6 +83,9 @@ foreach (var (name, value) in ratios)
     Console.WriteLine($"ratio: {name} = {F(value)}");
 }
 
+var targets = Targets.Evaluate(results, ratios);
+Targets.Print(targets);
+
 Directory.CreateDirectory(outDirectory);
 var file = Path.Combine(outDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
@@ -91,6 +94,7 @@ await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
     settings = new { seconds, concurrency, smoke },
     results,
     ratios,
+    targets,
 }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 Console.WriteLine($"bench: results written to {file}");
 return 0;
