@@ -139,22 +139,9 @@ internal static class MatchScenario
             var half = Math.Max(1, count / elapsed / 2);
             var pacedHits = new ConcurrentBag<double>();
             var pacedMisses = new ConcurrentBag<double>();
-            var inFlight = new List<Task>();
             var halfCpuAsker = federation.Sender.CpuSeconds();
             var halfCpuAnswerer = federation.Receiver.CpuSeconds();
-            var pacedClock = Stopwatch.StartNew();
-            var paced = 0;
-            while (pacedClock.Elapsed < duration / 2)
-            {
-                var due = TimeSpan.FromSeconds(paced / half) - pacedClock.Elapsed;
-                if (due > TimeSpan.Zero)
-                {
-                    await Task.Delay(due).ConfigureAwait(false);
-                }
-                var n = paced++;
-                inFlight.Add(Task.Run(() => MatchOneAsync(n, pacedHits, pacedMisses)));
-            }
-            await Task.WhenAll(inFlight).ConfigureAwait(false);
+            await OpenLoop.RunAsync(half, duration / 2, n => MatchOneAsync(n, pacedHits, pacedMisses)).ConfigureAwait(false);
             var pacedCount = pacedHits.Count + pacedMisses.Count;
             var (hp50, hp99, hp999) = Percentiles.Of(pacedHits.Concat(pacedMisses));
             var (hhit50, hhit99, hhit999) = Percentiles.Of(pacedHits);

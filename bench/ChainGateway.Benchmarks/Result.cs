@@ -21,3 +21,26 @@ internal static class Percentiles
         return (At(0.50), At(0.99), At(0.999));
     }
 }
+
+/// <summary>Open-loop load: calls started at a fixed rate whatever the latency, for the latency at a realistic load.</summary>
+internal static class OpenLoop
+{
+    /// <summary>Starts <paramref name="one"/>(n) at <paramref name="perSecond"/> for <paramref name="duration"/>; returns when every call ended.</summary>
+    public static async Task RunAsync(double perSecond, TimeSpan duration, Func<int, Task> one)
+    {
+        var inFlight = new List<Task>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var count = 0;
+        while (clock.Elapsed < duration)
+        {
+            var due = TimeSpan.FromSeconds(count / perSecond) - clock.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due).ConfigureAwait(false);
+            }
+            var n = count++;
+            inFlight.Add(Task.Run(() => one(n)));
+        }
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+    }
+}

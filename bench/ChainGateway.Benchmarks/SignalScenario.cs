@@ -51,20 +51,7 @@ internal static class SignalScenario
             // Phase 2: half the maximum rate, open loop.
             var half = Math.Max(1, throughput / 2);
             var paced = new ConcurrentBag<double>();
-            var inFlight = new List<Task>();
-            var pacedClock = Stopwatch.StartNew();
-            var count = 0;
-            while (pacedClock.Elapsed < duration / 2)
-            {
-                var due = TimeSpan.FromSeconds(count / half) - pacedClock.Elapsed;
-                if (due > TimeSpan.Zero)
-                {
-                    await Task.Delay(due).ConfigureAwait(false);
-                }
-                count++;
-                inFlight.Add(Task.Run(async () => paced.Add(await OneAsync().ConfigureAwait(false))));
-            }
-            await Task.WhenAll(inFlight).ConfigureAwait(false);
+            await OpenLoop.RunAsync(half, duration / 2, async _ => paced.Add(await OneAsync().ConfigureAwait(false))).ConfigureAwait(false);
             var (hp50, hp99, hp999) = Percentiles.Of(paced.Where(l => !double.IsNaN(l)));
 
             return new Result("signal", "signals/s", throughput, p50, p99, p999, new Dictionary<string, double>
