@@ -226,6 +226,10 @@ internal sealed class PartnerQueue
             return true;
         }
         Receipt receipt;
+        // The failures before this attempt: the deliveries in flight when a partner goes down all fail together, and
+        // that is one failure of the partner, not one per envelope (counted per envelope, a wave of 32 took the backoff
+        // to its 300 s cap after a single restart of the partner).
+        var failuresBefore = Volatile.Read(ref consecutiveFailures);
         try
         {
             var envelope = Contracts.V1.Envelope.Parser.ParseFrom(item.Envelope);
@@ -240,7 +244,8 @@ internal sealed class PartnerQueue
         }
         catch (Exception e) when (e is RpcException or HttpRequestException or IOException or TimeoutRejectedException)
         {
-            var failures = Interlocked.Increment(ref consecutiveFailures);
+            Interlocked.CompareExchange(ref consecutiveFailures, failuresBefore + 1, failuresBefore);
+            var failures = Math.Max(1, Volatile.Read(ref consecutiveFailures));
             var backoffUntil = node.Time.GetUtcNow() + Backoff(failures);
             BackoffUntil = backoffUntil;
             await RetryLaterAsync(item, e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : e.Message, backoffUntil, cancellationToken)
