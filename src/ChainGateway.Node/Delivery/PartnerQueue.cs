@@ -115,7 +115,11 @@ internal sealed class PartnerQueue
                     continue;
                 }
                 var lane = urgentLane ? OutboxLane.Urgent : failing || drainingUrgent ? OutboxLane.All : OutboxLane.Routine;
-                var due = await store.GetDueAsync(partner, now, maxInFlight, stoppingToken, lane).ConfigureAwait(false);
+                // While the partner fails, and while its queue drains after it answers again, the partner's backoff
+                // decides when to try, not each envelope's own next attempt (they failed at different moments): the whole
+                // queue goes in order of priority, then age, as the probe and the drain promise.
+                var dueBy = failing || drainingUrgent ? DateTimeOffset.MaxValue : now;
+                var due = await store.GetDueAsync(partner, dueBy, maxInFlight, stoppingToken, lane).ConfigureAwait(false);
                 drainingUrgent = lane == OutboxLane.All && due.Count > 0 && due[0].Priority == (int)Priority.Urgent;
                 var batch = Claim(due);
                 if (batch.Count == 0)
