@@ -47,6 +47,9 @@ public sealed partial class SqliteNodeStore : INodeStore
         // 2 MiB default. Not more: under steady load the cache fills up to its limit and stays in the node's resident
         // memory (64 MiB put a node at 173 MB against the 150 MB target; docs/performance.md).
         Execute(writer, "PRAGMA cache_size = -16384;");
+        // Each request in a group commit runs in a savepoint, and SQLite keeps a statement journal for it: in a temporary
+        // file by default, created and unlinked in /var/tmp on every commit (four system calls and a directory update).
+        Execute(writer, "PRAGMA temp_store = MEMORY;");
         var version = Convert.ToInt32(Scalar(writer, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
         for (var i = version; i < SqliteSchema.Migrations.Length; i++)
         {
