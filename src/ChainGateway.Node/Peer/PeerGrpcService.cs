@@ -39,11 +39,9 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
                 ?? new Activity("chaingateway.receive").SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start();
             activity?.SetTag("chaingateway.sender", peer);
             activity?.SetTag("chaingateway.signal_type", authenticated.Header.SignalType);
-            var existing = await store.FindInboxAsync(peer, authenticated.MessageId, context.CancellationToken).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                return Duplicate(existing, authenticated);
-            }
+            // No read for a duplicate here: the store's transaction finds one (and answers with its receipt), and a duplicate
+            // refused on the way there is looked up below. A read before the write cost a round through a reader
+            // connection per delivery, for the rare retry.
             var payload = node.Opener.Open(authenticated);
             var header = authenticated.Header;
             var signal = payload.Signal ?? throw new ChainGatewayException(ReasonCode.Malformed, "the payload carries no signal", "signal");
@@ -81,8 +79,26 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             }
             return await AcceptAsync(authenticated, payload, rule, context).ConfigureAwait(false);
         }
-        catch (ChainGatewayException e)
+        catch (ChainGatewayException refusal)
         {
+            var e = refusal;
+            if (peer is not null && authenticated is not null && e.Reason != ReasonCode.Replayed)
+            {
+                // A retry of an envelope accepted before (its receipt was lost on the way) gets the original receipt, even
+                // if this node's rules or clock would refuse it now: it was accepted when it arrived.
+                var existing = await store.FindInboxAsync(peer, authenticated.MessageId, context.CancellationToken).ConfigureAwait(false);
+                if (existing is not null)
+                {
+                    try
+                    {
+                        return Duplicate(existing, authenticated);
+                    }
+                    catch (ChainGatewayException replayed)
+                    {
+                        e = replayed;
+                    }
+                }
+            }
             NodeLog.PeerRejected(logger, peer ?? "(unidentified)", e.Reason.ToWire(), e.Message);
             activity?.SetStatus(ActivityStatusCode.Error, e.Reason.ToWire());
             Telemetry.ChainGatewayTelemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", e.Reason.ToWire()));
@@ -102,7 +118,11 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
                 TraceId = Activity.Current?.TraceId.ToString(),
                 SpanId = Activity.Current?.SpanId.ToString(),
             }, CancellationToken.None).ConfigureAwait(false);
-            throw;
+            if (e == refusal)
+            {
+                throw;
+            }
+            throw e;
         }
         finally
         {

@@ -221,6 +221,20 @@ public sealed class RejectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SameEnvelopeManyTimesAtOnce_GetsOneReceipt_OneInboxRow_AndOneReceivedEntry()
+    {
+        // No read before the write: the store's transaction is what finds the duplicates, here racing each other.
+        var envelope = Valid();
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => peer.DeliverAsync(envelope).ResponseAsync));
+        Assert.All(receipts, r => Assert.Equal(receipts[0], r));
+        var id = new Guid(EnvelopeHeader.Parser.ParseFrom(envelope.Header).MessageId.Span, bigEndian: true);
+        Assert.Single(await reclassering.Store.GetUnacknowledgedAsync(0, 100, default), r => r.MessageId == id);
+        var log = await reclassering.Store.ReadLogAsync(0, 1000, default);
+        Assert.Single(log, e => e.Event == LogEvent.Received && e.MessageId == id);
+        Assert.DoesNotContain(log, e => e.Event == LogEvent.Rejected && e.MessageId == id);
+    }
+
+    [Fact]
     public async Task Expired_IsExpired() =>
         Assert.Equal(ReasonCode.Expired, await RefusalOf(Valid(h =>
         {
