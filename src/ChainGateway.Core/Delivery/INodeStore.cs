@@ -53,7 +53,8 @@ public interface INodeStore : IAsyncDisposable
     Task<OutboxSummary> GetOutboxSummaryAsync(int maxDeadLetters, CancellationToken cancellationToken);
 
     /// <summary>Stores the verified receipt and appends the 'delivered' entry; an urgent envelope's before waiting routine writes.</summary>
-    Task MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken, Priority priority = Priority.Routine);
+    /// <returns>True when this call recorded the delivery; false when the envelope was no longer queued (delivered before).</returns>
+    Task<bool> MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken, Priority priority = Priority.Routine);
 
     /// <summary>Records a failed attempt (transient) and when to try again.</summary>
     Task MarkRetryAsync(Guid messageId, string failure, DateTimeOffset nextAttempt, CancellationToken cancellationToken);

@@ -49,6 +49,7 @@ internal sealed class PartnerQueue
     private readonly int maxInFlight;
     private readonly TimeSpan maxBackoff;
     private readonly ConcurrentDictionary<Guid, byte> inFlight = new();
+    private readonly ConcurrentDictionary<Guid, byte> readFromStore = new();
     private int consecutiveFailures;
     private long backoffUntilTicks;
 
@@ -94,6 +95,11 @@ internal sealed class PartnerQueue
         // After a failure the routine lane goes on taking urgent envelopes first until none is due, so a partner that is
         // back gets its whole queue urgent first, then by age, as from one lane.
         var drainingUrgent = false;
+        // The store is read at start (what was queued before a restart), when asked to, when a read filled a whole batch,
+        // when a retry falls due, after an idle poll and whenever the partner fails; otherwise the lane delivers what the
+        // send pipeline hands over the moment it is committed.
+        var mustRead = true;
+        DateTimeOffset? nextRetry = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -102,6 +108,7 @@ internal sealed class PartnerQueue
                 if (urgentLane && failing)
                 {
                     // One probe at a time while the partner fails: the routine lane's, which takes urgent envelopes first.
+                    mustRead = true;
                     await trigger.WaitUrgentAsync(partner, IdlePoll, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
@@ -111,10 +118,29 @@ internal sealed class PartnerQueue
                 {
                     // The partner is unreachable: nothing is tried until the backoff ends, so when it is back its whole
                     // queue is due at once and goes out in order of priority, then age.
+                    mustRead = true;
                     await Task.Delay(backoffUntil - now, node.Time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
+                mustRead |= failing || drainingUrgent || trigger.TakeScanRequest(partner) || nextRetry <= now;
+                if (!mustRead)
+                {
+                    var handedOver = Claim(SkipRead(trigger.TakeHandedOver(partner, urgentLane, maxInFlight)));
+                    if (handedOver.Count > 0)
+                    {
+                        await DeliverClaimedAsync(handedOver, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+                    var wait = nextRetry is { } retry ? Clamp(retry - now) : IdlePoll;
+                    var woken = await (urgentLane ? trigger.WaitUrgentAsync(partner, wait, stoppingToken) : trigger.WaitAsync(partner, wait, stoppingToken))
+                        .ConfigureAwait(false);
+                    // Nothing for a whole idle poll: read the store all the same, in case anything was queued unannounced.
+                    mustRead = !woken && nextRetry is null;
+                    continue;
+                }
                 var lane = urgentLane ? OutboxLane.Urgent : failing || drainingUrgent ? OutboxLane.All : OutboxLane.Routine;
+                // Everything handed over is in the store as well: read from there, it is not delivered twice from memory.
+                trigger.DropHandedOver(partner, urgent: lane != OutboxLane.Routine, routine: lane != OutboxLane.Urgent);
                 // While the partner fails, and while its queue drains after it answers again, the partner's backoff
                 // decides when to try, not each envelope's own next attempt (they failed at different moments): the whole
                 // queue goes in order of priority, then age, as the probe and the drain promise.
@@ -122,25 +148,25 @@ internal sealed class PartnerQueue
                 var due = await store.GetDueAsync(partner, dueBy, maxInFlight, stoppingToken, lane).ConfigureAwait(false);
                 drainingUrgent = lane == OutboxLane.All && due.Count > 0 && due[0].Priority == (int)Priority.Urgent;
                 var batch = Claim(due);
+                foreach (var item in batch)
+                {
+                    readFromStore.TryAdd(item.MessageId, 0);
+                }
                 if (batch.Count == 0)
                 {
                     var next = await store.GetNextDueAsync(partner, stoppingToken, lane).ConfigureAwait(false);
-                    var wait = next is null ? IdlePoll : Clamp(next.Value - node.Time.GetUtcNow());
-                    await (urgentLane ? trigger.WaitUrgentAsync(partner, wait, stoppingToken) : trigger.WaitAsync(partner, wait, stoppingToken))
-                        .ConfigureAwait(false);
+                    // Read to the end: from here on the lane takes what is handed over, until the next retry falls due.
+                    mustRead = false;
+                    nextRetry = next;
+                    if (next is null || next > node.Time.GetUtcNow())
+                    {
+                        continue;
+                    }
+                    await (urgentLane ? trigger.WaitUrgentAsync(partner, Clamp(next.Value - node.Time.GetUtcNow()), stoppingToken)
+                        : trigger.WaitAsync(partner, Clamp(next.Value - node.Time.GetUtcNow()), stoppingToken)).ConfigureAwait(false);
                     continue;
                 }
-                try
-                {
-                    await DeliverBatchAsync(batch, stoppingToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    foreach (var item in batch)
-                    {
-                        inFlight.TryRemove(item.MessageId, out _);
-                    }
-                }
+                await DeliverClaimedAsync(batch, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -183,6 +209,40 @@ internal sealed class PartnerQueue
             }
         }
         return batch;
+    }
+
+    /// <summary>
+    /// Handed-over envelopes that a read of the store has already taken (committed and handed over between the lane's
+    /// drop of its hand-overs and its read): delivering them again would only repeat them, so they are skipped.
+    /// </summary>
+    private List<OutboxEnvelope> SkipRead(List<OutboxEnvelope> handedOver)
+    {
+        if (readFromStore.IsEmpty)
+        {
+            return handedOver;
+        }
+        handedOver.RemoveAll(item => readFromStore.TryRemove(item.MessageId, out _));
+        if (readFromStore.Count > OutboxTrigger.HandOffLimit)
+        {
+            // Envelopes read from the store that were never handed over (queued before a restart, retried): forget them.
+            readFromStore.Clear();
+        }
+        return handedOver;
+    }
+
+    private async Task DeliverClaimedAsync(List<OutboxEnvelope> batch, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await DeliverBatchAsync(batch, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var item in batch)
+            {
+                inFlight.TryRemove(item.MessageId, out _);
+            }
+        }
     }
 
     private async Task DeliverBatchAsync(List<OutboxEnvelope> batch, CancellationToken stoppingToken)
@@ -268,7 +328,8 @@ internal sealed class PartnerQueue
                 node.Time.GetUtcNow() + Backoff(item.Attempts + 1), cancellationToken).ConfigureAwait(false);
             return true;
         }
-        await store.MarkDeliveredAsync(item.MessageId, receipt.ToByteArray(), new LogEntry
+        var receiptBytes = receipt.ToByteArray();
+        var recorded = await store.MarkDeliveredAsync(item.MessageId, receiptBytes, new LogEntry
         {
             Time = node.Time.GetUtcNow(),
             Event = LogEvent.Delivered,
@@ -280,7 +341,10 @@ internal sealed class PartnerQueue
         }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
         NodeLog.Delivered(logger, item.MessageId, partner, body.LogIndex);
         Telemetry.ChainGatewayTelemetry.SignalsDelivered.Add(1, new KeyValuePair<string, object?>("partner", partner));
-        deliveries.Notify(item.MessageId);
+        // The waiters get the state with the wake-up, so they need not read back what was just written; if another attempt
+        // recorded the delivery first, they read it.
+        deliveries.Notify(item.MessageId,
+            recorded ? new OutboxStatus(item.MessageId, partner, OutboxState.Delivered, item.Attempts + 1, null, receiptBytes) : null);
         return true;
     }
 
@@ -333,6 +397,6 @@ internal sealed class PartnerQueue
         }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
         NodeLog.DeadLettered(logger, item.MessageId, partner, $"{reason}: {detail}");
         Telemetry.ChainGatewayTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        deliveries.Notify(item.MessageId);
+        deliveries.Notify(item.MessageId, null);
     }
 }

@@ -88,7 +88,11 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
             }
             try
             {
-                await next.WaitAsync(timeout.Token).ConfigureAwait(false);
+                if (await next.WaitAsync(timeout.Token).ConfigureAwait(false) is { } final)
+                {
+                    status = final;
+                    break;
+                }
             }
             catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
             {

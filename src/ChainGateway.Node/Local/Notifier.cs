@@ -1,3 +1,5 @@
+using ChainGateway.Core.Delivery;
+
 namespace ChainGateway.Node.Local;
 
 /// <summary>
@@ -23,21 +25,26 @@ public sealed class InboxNotifier : Notifier;
 
 /// <summary>
 /// Wakes the status waiters of one sent message when it is delivered or dead-lettered; waiters of other messages
-/// sleep on, so thousands of waiters cost nothing per delivery.
+/// sleep on, so thousands of waiters cost nothing per delivery. The wake-up carries the message's new state when the
+/// notifier knows it (it has just committed it), so the waiters need not read it back.
 /// </summary>
 public sealed class DeliveryNotifier
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, TaskCompletionSource> waiters = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, TaskCompletionSource<OutboxStatus?>> waiters = new();
 
-    /// <summary>A task that completes at the next <see cref="Notify"/> for <paramref name="messageId"/>; take it BEFORE reading the state.</summary>
-    public Task NextAsync(Guid messageId) =>
-        waiters.GetOrAdd(messageId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    /// <summary>
+    /// A task that completes at the next <see cref="Notify"/> for <paramref name="messageId"/>, with the new state or null
+    /// (read it); take it BEFORE reading the state.
+    /// </summary>
+    public Task<OutboxStatus?> NextAsync(Guid messageId) =>
+        waiters.GetOrAdd(messageId, _ => new TaskCompletionSource<OutboxStatus?>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
-    public void Notify(Guid messageId)
+    /// <param name="status">The state just committed, or null when the waiters should read it.</param>
+    public void Notify(Guid messageId, OutboxStatus? status)
     {
         if (waiters.TryRemove(messageId, out var waiter))
         {
-            waiter.TrySetResult();
+            waiter.TrySetResult(status);
         }
     }
 

@@ -133,7 +133,7 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
         {
             NodeLog.SignalSent(logger, signalType, item.MessageId, item.Recipient, item.SentEntry!.RuleId!);
             Telemetry.ChainGatewayTelemetry.SignalsSent.Add(1, new KeyValuePair<string, object?>("partner", item.Recipient));
-            trigger.Notify(item.Recipient, (Priority)item.Priority);
+            trigger.Committed(item);
         }
         return response;
     }

@@ -97,7 +97,7 @@ public sealed partial class SqliteNodeStore
             return command.ExecuteScalar() is long millis ? Time(millis) : null;
         }, cancellationToken);
 
-    public Task MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken,
+    public Task<bool> MarkDeliveredAsync(Guid messageId, byte[] receipt, LogEntry entry, CancellationToken cancellationToken,
         Priority priority = Priority.Routine) =>
         WriteAsync(tx =>
         {
@@ -108,11 +108,12 @@ public sealed partial class SqliteNodeStore
             command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
             command.Parameters.AddWithValue("$receipt", receipt);
             command.Parameters.AddWithValue("$id", messageId.ToByteArray(bigEndian: true));
-            if (command.ExecuteNonQuery() == 1)
+            if (command.ExecuteNonQuery() != 1)
             {
-                Append(entry, tx);
+                return false;
             }
-            return 0;
+            Append(entry, tx);
+            return true;
         }, priority, cancellationToken);
 
     public Task MarkRetryAsync(Guid messageId, string failure, DateTimeOffset nextAttempt, CancellationToken cancellationToken) =>
