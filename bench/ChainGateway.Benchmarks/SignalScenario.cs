@@ -33,6 +33,7 @@ internal static class SignalScenario
 
             var cpuSender = federation.Sender.CpuSeconds();
             var cpuReceiver = federation.Receiver.CpuSeconds();
+            var cpuClient = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var latencies = new ConcurrentBag<double>();
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
@@ -47,6 +48,8 @@ internal static class SignalScenario
             var throughput = delivered / elapsed;
             var cpuPer1000Sender = (federation.Sender.CpuSeconds() - cpuSender) / delivered * 1000;
             var cpuPer1000Receiver = (federation.Receiver.CpuSeconds() - cpuReceiver) / delivered * 1000;
+            // The harness's own share of the machine (the case system's calls), which the nodes do not get.
+            var cpuPer1000Client = (Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuClient) / delivered * 1000;
             var (p50, p99, p999) = Percentiles.Of(latencies.Where(l => !double.IsNaN(l)));
 
             // Phase 2: half the maximum rate, open loop.
@@ -70,6 +73,7 @@ internal static class SignalScenario
                 ["half_rate_send_ack_p99_ms"] = ap99,
                 ["sender_cpu_s_per_1000"] = cpuPer1000Sender,
                 ["receiver_cpu_s_per_1000"] = cpuPer1000Receiver,
+                ["client_cpu_s_per_1000"] = cpuPer1000Client,
                 ["sender_peak_rss_mb"] = federation.Sender.PeakRssMb(),
                 ["receiver_peak_rss_mb"] = federation.Receiver.PeakRssMb(),
             });

@@ -27,7 +27,7 @@ public sealed class OutboxTrigger : IDisposable
     public void Notify(string partner, Priority priority)
     {
         var lanes = For(partner);
-        Volatile.Write(ref lanes.ScanRequested, 1);
+        lanes.RequestScan();
         Wake(lanes, priority);
     }
 
@@ -42,7 +42,7 @@ public sealed class OutboxTrigger : IDisposable
         if (Interlocked.Increment(ref lanes.Count) > HandOffLimit)
         {
             Interlocked.Decrement(ref lanes.Count);
-            Volatile.Write(ref lanes.ScanRequested, 1);
+            lanes.RequestScan();
         }
         else
         {
@@ -74,8 +74,15 @@ public sealed class OutboxTrigger : IDisposable
         return taken;
     }
 
-    /// <summary>True once after <see cref="Notify(string)"/>: something waits in the store that was not handed over.</summary>
-    internal bool TakeScanRequest(string partner) => Interlocked.Exchange(ref For(partner).ScanRequested, 0) == 1;
+    /// <summary>
+    /// True once per lane after <see cref="Notify(string)"/>: something waits in the store that was not handed over. Each
+    /// lane has its own request (the lanes read different envelopes).
+    /// </summary>
+    internal bool TakeScanRequest(string partner, bool urgent)
+    {
+        var lanes = For(partner);
+        return Interlocked.Exchange(ref urgent ? ref lanes.UrgentScanRequested : ref lanes.RoutineScanRequested, 0) == 1;
+    }
 
     /// <summary>
     /// Drops the handed-over envelopes of <paramref name="partner"/>: a lane about to read the outbox finds them there
@@ -137,7 +144,14 @@ public sealed class OutboxTrigger : IDisposable
         public readonly ConcurrentQueue<OutboxEnvelope> Urgent = new();
         public readonly ConcurrentQueue<OutboxEnvelope> Routine = new();
         public int Count;
-        public int ScanRequested;
+        public int UrgentScanRequested;
+        public int RoutineScanRequested;
+
+        public void RequestScan()
+        {
+            Volatile.Write(ref UrgentScanRequested, 1);
+            Volatile.Write(ref RoutineScanRequested, 1);
+        }
 
         public void Dispose()
         {

@@ -92,6 +92,19 @@ internal sealed class PartnerQueue
 
     private async Task RunLaneAsync(bool urgentLane, CancellationToken stoppingToken)
     {
+        using var flight = new Flight(maxInFlight);
+        try
+        {
+            await RunLaneAsync(urgentLane, flight, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await flight.DrainAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunLaneAsync(bool urgentLane, Flight flight, CancellationToken stoppingToken)
+    {
         // After a failure the routine lane goes on taking urgent envelopes first until none is due, so a partner that is
         // back gets its whole queue urgent first, then by age, as from one lane.
         var drainingUrgent = false;
@@ -122,13 +135,23 @@ internal sealed class PartnerQueue
                     await Task.Delay(backoffUntil - now, node.Time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                mustRead |= failing || drainingUrgent || trigger.TakeScanRequest(partner) || nextRetry <= now;
+                mustRead |= failing || drainingUrgent || trigger.TakeScanRequest(partner, urgentLane) || nextRetry <= now;
                 if (!mustRead)
                 {
-                    var handedOver = Claim(SkipRead(trigger.TakeHandedOver(partner, urgentLane, maxInFlight)));
+                    if (flight.Free == 0)
+                    {
+                        await flight.WaitForSlotAsync(stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+                    // Each handed-over envelope starts as soon as a slot is free, beside those in flight: no wave to wait for,
+                    // and nothing to read back from the store when one ends.
+                    var handedOver = Claim(SkipRead(trigger.TakeHandedOver(partner, urgentLane, flight.Free)));
+                    foreach (var item in handedOver)
+                    {
+                        flight.Start(() => DeliverHandedOverAsync(item, stoppingToken));
+                    }
                     if (handedOver.Count > 0)
                     {
-                        await DeliverClaimedAsync(handedOver, stoppingToken).ConfigureAwait(false);
                         continue;
                     }
                     var wait = nextRetry is { } retry ? Clamp(retry - now) : IdlePoll;
@@ -209,6 +232,76 @@ internal sealed class PartnerQueue
             }
         }
         return batch;
+    }
+
+    /// <summary>One lane's deliveries of handed-over envelopes, each in a slot of its own (at most maxInFlight).</summary>
+    private sealed class Flight(int slots) : IDisposable
+    {
+        private readonly SemaphoreSlim free = new(slots, slots);
+
+        public int Free => free.CurrentCount;
+
+        public async Task WaitForSlotAsync(CancellationToken cancellationToken)
+        {
+            await free.WaitAsync(cancellationToken).ConfigureAwait(false);
+            free.Release();
+        }
+
+        /// <summary>Starts <paramref name="delivery"/> in a free slot (the caller saw one free; only the lane takes them).</summary>
+        public void Start(Func<Task> delivery)
+        {
+            if (!free.Wait(0))
+            {
+                throw new InvalidOperationException("no free delivery slot");
+            }
+            _ = RunAsync(delivery);
+        }
+
+        /// <summary>Waits until every delivery started has ended (the lane has stopped: nothing takes a slot any more).</summary>
+        public async Task DrainAsync()
+        {
+            for (var i = 0; i < slots; i++)
+            {
+                await free.WaitAsync().ConfigureAwait(false);
+            }
+        }
+
+        public void Dispose() => free.Dispose();
+
+        private async Task RunAsync(Func<Task> delivery)
+        {
+            try
+            {
+                await delivery().ConfigureAwait(false);
+            }
+            finally
+            {
+                free.Release();
+            }
+        }
+    }
+
+    /// <summary>One handed-over envelope, in a slot of its own; a failure of this node (not the partner's) is logged and the envelope left to the next read.</summary>
+    private async Task DeliverHandedOverAsync(OutboxEnvelope item, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await DeliverAsync(item, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // A delivery in its own slot must not take the lane down: logged, and the store has the envelope.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            NodeLog.OutboxWorkerFailed(logger, e);
+            trigger.Notify(partner, (Priority)item.Priority);
+        }
+        finally
+        {
+            inFlight.TryRemove(item.MessageId, out _);
+        }
     }
 
     /// <summary>

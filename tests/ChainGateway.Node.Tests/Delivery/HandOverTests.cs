@@ -83,12 +83,15 @@ public sealed class HandOverTests
         {
             trigger.Committed(item);
         }
-        Assert.False(trigger.TakeScanRequest("om"));
+        Assert.False(trigger.TakeScanRequest("om", urgent: false));
+        Assert.False(trigger.TakeScanRequest("om", urgent: true));
 
-        // One more than the limit is left to the store, and the lanes are told to read it.
+        // One more than the limit is left to the store, and the lanes are told to read it, each lane once.
         trigger.Committed(urgent);
-        Assert.True(trigger.TakeScanRequest("om"));
-        Assert.False(trigger.TakeScanRequest("om"));
+        Assert.True(trigger.TakeScanRequest("om", urgent: true));
+        Assert.False(trigger.TakeScanRequest("om", urgent: true));
+        Assert.True(trigger.TakeScanRequest("om", urgent: false));
+        Assert.False(trigger.TakeScanRequest("om", urgent: false));
         Assert.Empty(trigger.TakeHandedOver("om", urgent: true, 10));
 
         var first = trigger.TakeHandedOver("om", urgent: false, 10);
