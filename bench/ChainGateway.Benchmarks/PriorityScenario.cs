@@ -16,6 +16,7 @@ internal static class PriorityScenario
         var (client, headers, channel) = federation.Local("politie");
         using (channel)
         {
+            await using var watcher = await DeliveryWatcher.StartAsync(client, headers).ConfigureAwait(false);
             var routine = new SendRequest { Purpose = "risk-assessment", Signal = BenchFederation.SampleSignal(), Recipients = { "om" }, Priority = Priority.Routine };
             var urgent = new SendRequest { Purpose = "risk-assessment", Signal = BenchFederation.SampleSignal(), Recipients = { "om" }, Priority = Priority.Urgent };
             await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.SendAsync(routine, headers).ResponseAsync)).ConfigureAwait(false);
@@ -24,8 +25,7 @@ internal static class PriorityScenario
             for (var i = 0; i < 20; i++)
             {
                 var sent = await client.SendAsync(urgent, headers).ConfigureAwait(false);
-                await client.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = sent.Envelopes[0].MessageId, WaitSeconds = 60 }, headers)
-                    .ConfigureAwait(false);
+                await watcher.OutcomeAsync(sent.Envelopes[0].MessageId).ConfigureAwait(false);
             }
 
             var clock = Stopwatch.StartNew();
@@ -50,8 +50,7 @@ internal static class PriorityScenario
                         var started = Stopwatch.GetTimestamp();
                         var sent = await client.SendAsync(urgent, headers).ConfigureAwait(false);
                         acknowledged.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                        var status = await client.GetDeliveryStatusAsync(
-                            new DeliveryStatusRequest { MessageId = sent.Envelopes[0].MessageId, WaitSeconds = 60 }, headers).ConfigureAwait(false);
+                        var status = await watcher.OutcomeAsync(sent.Envelopes[0].MessageId).ConfigureAwait(false);
                         if (status.State == DeliveryState.Delivered)
                         {
                             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -17,14 +17,14 @@ internal static class SignalScenario
         var (client, headers, channel) = federation.Local("politie");
         using (channel)
         {
+            await using var watcher = await DeliveryWatcher.StartAsync(client, headers).ConfigureAwait(false);
             var request = new SendRequest { Purpose = "risk-assessment", Signal = BenchFederation.SampleSignal(), Recipients = { "om" } };
             async Task<double> OneAsync(ConcurrentBag<double>? acknowledged = null)
             {
                 var started = Stopwatch.GetTimestamp();
                 var sent = await client.SendAsync(request, headers).ConfigureAwait(false);
                 acknowledged?.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                var status = await client.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = sent.Envelopes[0].MessageId, WaitSeconds = 60 }, headers)
-                    .ConfigureAwait(false);
+                var status = await watcher.OutcomeAsync(sent.Envelopes[0].MessageId).ConfigureAwait(false);
                 return status.State == DeliveryState.Delivered ? Stopwatch.GetElapsedTime(started).TotalMilliseconds : double.NaN;
             }
 

@@ -60,7 +60,8 @@ public interface INodeStore : IAsyncDisposable
     Task MarkRetryAsync(Guid messageId, string failure, DateTimeOffset nextAttempt, CancellationToken cancellationToken);
 
     /// <summary>Moves the row to the dead-letter state and appends the entry that says why; an urgent envelope's before waiting routine writes.</summary>
-    Task MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken, Priority priority = Priority.Routine);
+    /// <returns>True when this call dead-lettered the envelope; false when it was no longer queued.</returns>
+    Task<bool> MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken, Priority priority = Priority.Routine);
 
     /// <summary>Where one sent message stands, or null when unknown.</summary>
     Task<OutboxStatus?> GetOutboxStatusAsync(Guid messageId, CancellationToken cancellationToken);

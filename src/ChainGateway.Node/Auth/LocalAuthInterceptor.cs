@@ -18,6 +18,7 @@ internal sealed class LocalAuthInterceptor(JwtAuthenticator authenticator) : Int
         ["/chaingateway.v1.LocalService/Subscribe"] = LocalUser.Caseworker,
         ["/chaingateway.v1.LocalService/Ack"] = LocalUser.Caseworker,
         ["/chaingateway.v1.LocalService/GetDeliveryStatus"] = LocalUser.Caseworker,
+        ["/chaingateway.v1.LocalService/WatchDeliveries"] = LocalUser.Caseworker,
         ["/chaingateway.v1.LocalService/GetOutbox"] = LocalUser.Operator,
         ["/chaingateway.v1.LocalService/GetCaseOverview"] = LocalUser.Caseworker,
         ["/chaingateway.v1.LocalService/RegisterSubjects"] = LocalUser.Caseworker,

@@ -477,7 +477,8 @@ internal sealed class PartnerQueue
 
     private async Task DeadLetterAsync(OutboxEnvelope item, string reason, string detail, CancellationToken cancellationToken)
     {
-        await store.MarkDeadLetterAsync(item.MessageId, $"{reason}: {detail}", new LogEntry
+        var failure = $"{reason}: {detail}";
+        var recorded = await store.MarkDeadLetterAsync(item.MessageId, failure, new LogEntry
         {
             Time = node.Time.GetUtcNow(),
             Event = LogEvent.DeadLettered,
@@ -488,8 +489,8 @@ internal sealed class PartnerQueue
             ReasonCode = reason,
             Detail = detail,
         }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
-        NodeLog.DeadLettered(logger, item.MessageId, partner, $"{reason}: {detail}");
+        NodeLog.DeadLettered(logger, item.MessageId, partner, failure);
         Telemetry.ChainGatewayTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        deliveries.Notify(item.MessageId, null);
+        deliveries.Notify(item.MessageId, recorded ? new OutboxStatus(item.MessageId, partner, OutboxState.DeadLetter, item.Attempts + 1, failure, null) : null);
     }
 }

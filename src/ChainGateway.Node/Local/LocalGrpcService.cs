@@ -65,6 +65,39 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
         return new AckResponse { Acknowledged = (uint)changed };
     }
 
+    public override async Task WatchDeliveries(WatchDeliveriesRequest request, IServerStreamWriter<DeliveryStatusResponse> responseStream,
+        ServerCallContext context)
+    {
+        using var watch = deliveries.Watch();
+        // The response headers tell the watcher that it is watching: what is sent after them is not missed.
+        await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+        try
+        {
+            await foreach (var status in watch.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                await responseStream.WriteAsync(ToResponse(status), context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (WatcherTooSlowException e)
+        {
+            throw new ChainGatewayException(ReasonCode.RateLimited, e.Message);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The watcher went away.
+        }
+    }
+
+    private static DeliveryStatusResponse ToResponse(OutboxStatus status) => new()
+    {
+        MessageId = status.MessageId.ToString(),
+        Recipient = status.Recipient,
+        State = ToState(status.State),
+        Attempts = (uint)status.Attempts,
+        LastError = status.LastError ?? string.Empty,
+        Receipt = status.Receipt is null ? ByteString.Empty : ByteString.CopyFrom(status.Receipt),
+    };
+
     public override async Task<DeliveryStatusResponse> GetDeliveryStatus(DeliveryStatusRequest request, ServerCallContext context)
     {
         if (!Guid.TryParse(request.MessageId, out var id))
@@ -100,15 +133,7 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
                 break;
             }
         }
-        return new DeliveryStatusResponse
-        {
-            MessageId = id.ToString(),
-            Recipient = status.Recipient,
-            State = ToState(status.State),
-            Attempts = (uint)status.Attempts,
-            LastError = status.LastError ?? string.Empty,
-            Receipt = status.Receipt is null ? ByteString.Empty : ByteString.CopyFrom(status.Receipt),
-        };
+        return ToResponse(status);
     }
 
     public override async Task<OutboxResponse> GetOutbox(OutboxRequest request, ServerCallContext context)

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using ChainGateway.Core.Delivery;
 
 namespace ChainGateway.Node.Local;
@@ -26,11 +27,31 @@ public sealed class InboxNotifier : Notifier;
 /// <summary>
 /// Wakes the status waiters of one sent message when it is delivered or dead-lettered; waiters of other messages
 /// sleep on, so thousands of waiters cost nothing per delivery. The wake-up carries the message's new state when the
-/// notifier knows it (it has just committed it), so the waiters need not read it back.
+/// notifier knows it (it has just committed it), so the waiters need not read it back. Watchers
+/// (<see cref="Watch"/>) get every outcome.
 /// </summary>
-public sealed class DeliveryNotifier
+public sealed class DeliveryNotifier(int watchBuffer = DeliveryNotifier.DefaultWatchBuffer)
 {
+    /// <summary>Outcomes a watcher may fall behind before it is ended (local.proto, WatchDeliveries).</summary>
+    public const int DefaultWatchBuffer = 65_536;
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, TaskCompletionSource<OutboxStatus?>> waiters = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Channel<OutboxStatus>, byte> watchers = new();
+
+    /// <summary>
+    /// Every outcome from now on, in the order they are committed, until the watch is disposed. A watcher that falls
+    /// <c>watchBuffer</c> outcomes behind is ended with a <see cref="WatcherTooSlowException"/>: nothing is dropped silently.
+    /// </summary>
+    public DeliveryWatch Watch()
+    {
+        var channel = Channel.CreateBounded<OutboxStatus>(new BoundedChannelOptions(watchBuffer)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        watchers.TryAdd(channel, 0);
+        return new DeliveryWatch(channel.Reader, () => watchers.TryRemove(channel, out _));
+    }
 
     /// <summary>
     /// A task that completes at the next <see cref="Notify"/> for <paramref name="messageId"/>, with the new state or null
@@ -40,11 +61,23 @@ public sealed class DeliveryNotifier
         waiters.GetOrAdd(messageId, _ => new TaskCompletionSource<OutboxStatus?>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     /// <param name="status">The state just committed, or null when the waiters should read it.</param>
+    /// <param name="status">The state just committed (watchers get it), or null when another attempt recorded it first.</param>
     public void Notify(Guid messageId, OutboxStatus? status)
     {
         if (waiters.TryRemove(messageId, out var waiter))
         {
             waiter.TrySetResult(status);
+        }
+        if (status is null)
+        {
+            return;
+        }
+        foreach (var watcher in watchers.Keys)
+        {
+            if (!watcher.Writer.TryWrite(status) && watchers.TryRemove(watcher, out _))
+            {
+                watcher.Writer.TryComplete(new WatcherTooSlowException(watchBuffer));
+            }
         }
     }
 
@@ -56,4 +89,36 @@ public sealed class DeliveryNotifier
             waiters.TryRemove(KeyValuePair.Create(messageId, waiter));
         }
     }
+}
+
+/// <summary>A delivery watcher fell too far behind and was ended; it reconnects and catches up through GetDeliveryStatus.</summary>
+public sealed class WatcherTooSlowException : Exception
+{
+    public WatcherTooSlowException()
+        : this(DeliveryNotifier.DefaultWatchBuffer)
+    {
+    }
+
+    public WatcherTooSlowException(int buffer)
+        : base($"the watcher fell {buffer} outcomes behind and was ended; reconnect, then ask GetDeliveryStatus for the messages still open")
+    {
+    }
+
+    public WatcherTooSlowException(string message)
+        : base(message)
+    {
+    }
+
+    public WatcherTooSlowException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>One watcher's outcomes (<see cref="DeliveryNotifier.Watch"/>); dispose to stop watching.</summary>
+public sealed class DeliveryWatch(ChannelReader<OutboxStatus> reader, Action stop) : IDisposable
+{
+    public IAsyncEnumerable<OutboxStatus> ReadAllAsync(CancellationToken cancellationToken) => reader.ReadAllAsync(cancellationToken);
+
+    public void Dispose() => stop();
 }

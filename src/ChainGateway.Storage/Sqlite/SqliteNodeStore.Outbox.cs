@@ -129,7 +129,7 @@ public sealed partial class SqliteNodeStore
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
-    public Task MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken,
+    public Task<bool> MarkDeadLetterAsync(Guid messageId, string failure, LogEntry entry, CancellationToken cancellationToken,
         Priority priority = Priority.Routine) =>
         WriteAsync(tx =>
         {
@@ -140,11 +140,12 @@ public sealed partial class SqliteNodeStore
             command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
             command.Parameters.AddWithValue("$error", failure);
             command.Parameters.AddWithValue("$id", messageId.ToByteArray(bigEndian: true));
-            if (command.ExecuteNonQuery() == 1)
+            if (command.ExecuteNonQuery() != 1)
             {
-                Append(entry, tx);
+                return false;
             }
-            return 0;
+            Append(entry, tx);
+            return true;
         }, priority, cancellationToken);
 
     public Task<OutboxStatus?> GetOutboxStatusAsync(Guid messageId, CancellationToken cancellationToken) =>

@@ -89,7 +89,9 @@ public sealed class MeasureReminderTests
         var log = await sender.Store.ReadLogAsync(0, 1000, default);
         foreach (var sent in log.Where(e => e.Event == LogEvent.Sent && e.SignalType == SignalTypes.MeasureExpiring))
         {
-            Assert.Equal(DeliveryState.Delivered, (await client.WaitForFinalStateAsync(sent.MessageId!.Value.ToString())).State);
+            var status = await client.WaitForFinalStateAsync(sent.MessageId!.Value.ToString());
+            Assert.True(status.State == DeliveryState.Delivered,
+                $"reminder to {status.Recipient}: {status.State}, {status.Attempts} attempts, last error '{status.LastError}'");
         }
     }
 

@@ -60,11 +60,21 @@ public sealed class FaultTests
         var politie = await federation.StartAsync("politie");
         await federation.StartAsync("om");
         using var sender = federation.Client("politie");
+        using var watch = sender.Api.WatchDeliveries(new WatchDeliveriesRequest(), sender.Headers);
+        await watch.ResponseHeadersAsync;
 
         var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
         var status = await sender.WaitForFinalStateAsync(id);
         Assert.Equal(DeliveryState.DeadLetter, status.State);
         Assert.StartsWith("AGREEMENT_MISMATCH", status.LastError, StringComparison.Ordinal);
+        // A watcher of deliveries hears of it as well, with the same reason.
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            Assert.True(await watch.ResponseStream.MoveNext(timeout.Token));
+        }
+        Assert.Equal(id, watch.ResponseStream.Current.MessageId);
+        Assert.Equal(DeliveryState.DeadLetter, watch.ResponseStream.Current.State);
+        Assert.Equal(status.LastError, watch.ResponseStream.Current.LastError);
 
         var log = await politie.Store.ReadLogAsync(0, 100, default);
         Assert.Contains(log, e => e.Event == LogEvent.DeadLettered && e.MessageId == Guid.Parse(id) && e.ReasonCode == "AGREEMENT_MISMATCH");
