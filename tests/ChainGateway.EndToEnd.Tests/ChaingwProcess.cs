@@ -54,7 +54,8 @@ public static class ChaingwProcess
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
-            var candidate = Random.Shared.Next(20000, 40000);
+            // Below the kernel's ephemeral range (32768-60999 on Linux), where outgoing connections take their local ports.
+            var candidate = Random.Shared.Next(12_000, 32_500);
             if (Enumerable.Range(0, count).All(i => IsFree(candidate + i) && IsFree(candidate + 100 + i)))
             {
                 return candidate;

@@ -78,10 +78,49 @@ public sealed class TestFederation : IAsyncDisposable
         }
     }
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A free port below the kernel's ephemeral range, never the same twice in this process. A port the kernel hands out
+    /// for "any port" comes from the ephemeral range, where the many test clients' outgoing connections take theirs too:
+    /// between this check and the node binding it, one of them took it now and then ("address already in use").
+    /// </summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var ephemeralStart = EphemeralRangeStart();
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                var port = Random.Shared.Next(10_000, ephemeralStart);
+                if (!HandedOut.Add(port))
+                {
+                    continue;
+                }
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // In use by something else on the machine: another one.
+                }
+            }
+        }
+    }
+
+    private static int EphemeralRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            return Math.Clamp(int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture), 12_000, 65_535);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 32_768;
+        }
     }
 }
