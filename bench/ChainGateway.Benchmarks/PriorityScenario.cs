@@ -14,7 +14,11 @@ internal static class PriorityScenario
     {
         await using var federation = await BenchFederation.StartAsync().ConfigureAwait(false);
         var (client, headers, channel) = federation.Local("politie");
+        // A second case-system connection, as an alarm component of its own would have: its urgent signals do not share
+        // the routine senders' HTTP/2 connection (and it asks for each outcome on it).
+        var (alarm, alarmHeaders, alarmChannel) = federation.Local("politie");
         using (channel)
+        using (alarmChannel)
         {
             await using var watcher = await DeliveryWatcher.StartAsync(client, headers).ConfigureAwait(false);
             var routine = new SendRequest { Purpose = "risk-assessment", Signal = BenchFederation.SampleSignal(), Recipients = { "om" }, Priority = Priority.Routine };
@@ -26,6 +30,7 @@ internal static class PriorityScenario
             {
                 var sent = await client.SendAsync(urgent, headers).ConfigureAwait(false);
                 await watcher.OutcomeAsync(sent.Envelopes[0].MessageId).ConfigureAwait(false);
+                await AlarmAsync().ConfigureAwait(false);
             }
 
             var clock = Stopwatch.StartNew();
@@ -38,8 +43,18 @@ internal static class PriorityScenario
                     Interlocked.Increment(ref routineSent);
                 }
             }));
+            async Task<double> AlarmAsync()
+            {
+                var started = Stopwatch.GetTimestamp();
+                var sent = await alarm.SendAsync(urgent, alarmHeaders).ConfigureAwait(false);
+                var status = await alarm.GetDeliveryStatusAsync(
+                    new DeliveryStatusRequest { MessageId = sent.Envelopes[0].MessageId, WaitSeconds = 60 }, alarmHeaders).ConfigureAwait(false);
+                return status.State == DeliveryState.Delivered ? Stopwatch.GetElapsedTime(started).TotalMilliseconds : double.NaN;
+            }
+
             var latencies = new ConcurrentBag<double>();
             var acknowledged = new ConcurrentBag<double>();
+            var ownConnection = new ConcurrentBag<double>();
             var probes = new List<Task>();
             using (var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100)))
             {
@@ -56,6 +71,12 @@ internal static class PriorityScenario
                             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                         }
                     }));
+                    // Half a tick later, one from the alarm component's own connection.
+                    probes.Add(Task.Run(async () =>
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+                        ownConnection.Add(await AlarmAsync().ConfigureAwait(false));
+                    }));
                 }
             }
             await flood.ConfigureAwait(false);
@@ -63,12 +84,15 @@ internal static class PriorityScenario
             var (p50, p99, p999) = Percentiles.Of(latencies);
             // Send → acknowledged (outbox and log committed at the sender) alone: the first part of the urgent path.
             var (ackP50, ackP99, _) = Percentiles.Of(acknowledged);
+            var (ownP50, ownP99, _) = Percentiles.Of(ownConnection.Where(l => !double.IsNaN(l)));
             return new Result("priority", "urgent delivered", latencies.Count, p50, p99, p999, new Dictionary<string, double>
             {
                 ["routine_sent_per_s"] = routineSent / duration.TotalSeconds,
                 ["urgent_samples"] = latencies.Count,
                 ["urgent_send_ack_p50_ms"] = ackP50,
                 ["urgent_send_ack_p99_ms"] = ackP99,
+                ["urgent_own_connection_p50_ms"] = ownP50,
+                ["urgent_own_connection_p99_ms"] = ownP99,
             });
         }
     }
