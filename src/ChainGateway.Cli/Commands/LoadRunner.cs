@@ -9,28 +9,37 @@ namespace ChainGateway.Cli.Commands;
 /// <summary>
 /// A bounded load generator for <c>chaingw send --count N --rate R</c>: sends N signals through the local API at
 /// up to R per second with a fixed number in flight, shows sent / acknowledged / failed as it goes, then waits until
-/// the partner's signed receipts for all of them are in and reports throughput and latencies.
+/// the outcome of every envelope is in (delivered with the partner's verified receipt, or dead-lettered) and reports
+/// throughput and latencies. Outcomes come on one WatchDeliveries stream, opened before the first Send, as a case
+/// system would watch them: no status call per message, no operator rights.
 /// </summary>
 internal sealed class LoadRunner(LocalApi api, SendRequest template, int count, double rate, int concurrency, TimeSpan deliveryTimeout) : IDisposable
 {
-    private const int LatencySamples = 500;
     private readonly ConcurrentBag<double> sendLatencies = [];
     private readonly ConcurrentBag<double> deliveryLatencies = [];
-    // One operator client for the whole run: the outbox counts are polled several times a second.
-    private readonly LocalApi operatorApi = new(api.Configuration, Node.Auth.LocalUser.Operator, "load-operator");
+    // One slot per message id: its Send's start and its outcome, whichever arrives first waits for the other (an outcome
+    // can come before the Send's answer is read). Outcomes of other senders of this node stay here unclaimed until exit.
+    private readonly ConcurrentDictionary<string, Slot> slots = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource allIn = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource stopWatching = new();
+    private long expected = long.MaxValue;
+    private long outcomes;
     private int sent;
     private int acknowledged;
     private int failed;
+    private int delivered;
+    private int deadLettered;
 
-    public void Dispose() => operatorApi.Dispose();
+    public void Dispose() => stopWatching.Dispose();
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var recipients = template.Recipients.ToList();
-        var deliveredBefore = await DeliveredCountAsync(recipients, cancellationToken).ConfigureAwait(false);
-        var sampleEvery = Math.Max(1, count / LatencySamples);
+        var recipients = template.Recipients.Count;
+        using var watch = api.Client.WatchDeliveries(new WatchDeliveriesRequest(), api.Headers, cancellationToken: stopWatching.Token);
+        // The headers mean the node is watching: no outcome of what is sent from here on is missed.
+        await watch.ResponseHeadersAsync.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var watching = WatchAsync(watch.ResponseStream);
         var clock = Stopwatch.StartNew();
-        var samples = new ConcurrentBag<Task>();
 
         async Task SendAll(Action refresh)
         {
@@ -53,9 +62,9 @@ internal sealed class LoadRunner(LocalApi api, SendRequest template, int count, 
                         var response = await api.Client.SendAsync(template, api.Headers, cancellationToken: token).ConfigureAwait(false);
                         sendLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                         Interlocked.Add(ref acknowledged, 1);
-                        if (i % sampleEvery == 0)
+                        foreach (var envelope in response.Envelopes)
                         {
-                            samples.Add(MeasureDeliveryAsync(response.Envelopes[0].MessageId, started, token));
+                            Arrive(envelope.MessageId, slot => slot.Started = started);
                         }
                     }
                     catch (RpcException)
@@ -85,50 +94,88 @@ internal sealed class LoadRunner(LocalApi api, SendRequest template, int count, 
         var sendSeconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"load: sent {sent}, acknowledged {acknowledged}, failed {failed} in {sendSeconds:F2} s ({acknowledged / sendSeconds:F0} signals/s acknowledged)");
 
-        var target = deliveredBefore + ((long)acknowledged * recipients.Count);
-        var delivered = await WaitForDeliveriesAsync(recipients, target, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(samples).ConfigureAwait(false);
+        var target = (long)acknowledged * recipients;
+        Volatile.Write(ref expected, target);
+        if (Interlocked.Read(ref outcomes) >= target)
+        {
+            allIn.TrySetResult();
+        }
+        try
+        {
+            await allIn.Task.WaitAsync(deliveryTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Console.WriteLine($"load: {target - Interlocked.Read(ref outcomes)} envelopes had no outcome after {deliveryTimeout.TotalSeconds:F0} s");
+        }
+        await stopWatching.CancelAsync().ConfigureAwait(false);
+        await watching.ConfigureAwait(false);
         var totalSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"load: delivered with verified receipts {delivered - deliveredBefore} of {(long)acknowledged * recipients.Count} in {totalSeconds:F2} s ({(delivered - deliveredBefore) / totalSeconds:F0} signals/s end to end)");
+        Console.WriteLine($"load: delivered with verified receipts {delivered} of {target}, dead-lettered {deadLettered}, in {totalSeconds:F2} s " +
+            $"({delivered / totalSeconds:F0} signals/s end to end)");
         Console.WriteLine($"load: send latency p50 {Percentile(sendLatencies, 0.50):F2} ms, p99 {Percentile(sendLatencies, 0.99):F2} ms; " +
-            $"delivery latency (send to verified receipt, {deliveryLatencies.Count} samples) p50 {Percentile(deliveryLatencies, 0.50):F2} ms, p99 {Percentile(deliveryLatencies, 0.99):F2} ms");
-        return failed == 0 && delivered >= target ? 0 : 1;
+            $"delivery latency (send to verified receipt, {deliveryLatencies.Count} envelopes) p50 {Percentile(deliveryLatencies, 0.50):F2} ms, " +
+            $"p99 {Percentile(deliveryLatencies, 0.99):F2} ms");
+        return failed == 0 && deadLettered == 0 && delivered >= target ? 0 : 1;
     }
 
-    private async Task MeasureDeliveryAsync(string messageId, long started, CancellationToken cancellationToken)
+    private async Task WatchAsync(IAsyncStreamReader<DeliveryStatusResponse> stream)
     {
-        var status = await api.Client.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = messageId, WaitSeconds = 60 }, api.Headers,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (status.State == DeliveryState.Delivered)
+        try
         {
-            deliveryLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-    }
-
-    private async Task<long> WaitForDeliveriesAsync(List<string> recipients, long target, CancellationToken cancellationToken)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var delivered = await DeliveredCountAsync(recipients, cancellationToken).ConfigureAwait(false);
-            if (delivered >= target || deadline.Elapsed > deliveryTimeout)
+            while (await stream.MoveNext(stopWatching.Token).ConfigureAwait(false))
             {
-                return delivered;
+                var outcome = stream.Current;
+                Arrive(outcome.MessageId, slot => slot.Outcome = outcome);
             }
-            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (stopWatching.IsCancellationRequested && e is OperationCanceledException or RpcException)
+        {
+        }
+        catch (RpcException e)
+        {
+            // The node ended the watch (it restarted, say): what is still open times out and is reported as such.
+            Console.Error.WriteLine($"load: the delivery watch ended: {e.Status.StatusCode} {e.Status.Detail}");
         }
     }
 
-    private async Task<long> DeliveredCountAsync(List<string> recipients, CancellationToken cancellationToken)
+    /// <summary>One of the two halves of a message's slot arrived; the second one records the outcome.</summary>
+    private void Arrive(string messageId, Action<Slot> fill)
     {
-        var outbox = await operatorApi.Client.GetOutboxAsync(new OutboxRequest { MaxDeadLetters = 1 }, operatorApi.Headers, cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
-        return outbox.Counts.Where(c => recipients.Contains(c.Partner) && c.State == DeliveryState.Delivered).Sum(c => (long)c.Count);
+        var slot = slots.GetOrAdd(messageId, _ => new Slot());
+        fill(slot);
+        if (Interlocked.Increment(ref slot.Arrivals) != 2)
+        {
+            return;
+        }
+        slots.TryRemove(messageId, out _);
+        var outcome = slot.Outcome!;
+        if (outcome.State == DeliveryState.Delivered)
+        {
+            Interlocked.Increment(ref delivered);
+            deliveryLatencies.Add(Stopwatch.GetElapsedTime(slot.Started).TotalMilliseconds);
+        }
+        else
+        {
+            Interlocked.Increment(ref deadLettered);
+            Console.Error.WriteLine($"load: {messageId} to {outcome.Recipient} dead-lettered: {outcome.LastError}");
+        }
+        if (Interlocked.Increment(ref outcomes) >= Volatile.Read(ref expected))
+        {
+            allIn.TrySetResult();
+        }
     }
 
     private static double Percentile(IEnumerable<double> values, double p)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
+    private sealed class Slot
+    {
+        public long Started;
+        public DeliveryStatusResponse? Outcome;
+        public int Arrivals;
     }
 }
