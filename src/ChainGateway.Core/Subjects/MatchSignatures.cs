@@ -63,9 +63,19 @@ public static class MatchSignatures
             : null;
     }
 
-    /// <summary>The signer's key id, read from an unverified body so the verifier can find the listed key.</summary>
-    public static string? SigningKeyIdOf(SignedMatchQuery query) =>
-        query is null ? null : TryParse(MatchQueryBody.Parser, query.Body)?.AskerSigningKeyId;
+    /// <summary>
+    /// The body, parsed but NOT verified: its signing key id tells the verifier which listed key to check
+    /// <see cref="VerifySignature"/> with; nothing else in it may be used before that check passes. Null when it does not parse.
+    /// </summary>
+    public static MatchQueryBody? ParseUnverified(SignedMatchQuery query) =>
+        query is null ? null : TryParse(MatchQueryBody.Parser, query.Body);
+
+    /// <summary>True when the query's signature verifies with <paramref name="askerKey"/>.</summary>
+    public static bool VerifySignature(SignedMatchQuery query, PublicKey askerKey)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return SignatureAlgorithm.Ed25519.Verify(askerKey, Input(QueryContext, query.Body.Span), query.Signature.Span);
+    }
 
     private static T? TryParse<T>(MessageParser<T> parser, ByteString bytes) where T : class, IMessage<T>
     {

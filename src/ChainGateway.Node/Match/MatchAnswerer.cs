@@ -79,12 +79,16 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
     {
         var node = matching.Node;
         node.TrustList.TryGet(peer, out var partner);
-        var keyId = MatchSignatures.SigningKeyIdOf(query)
+        // Parsed once: the unverified body names the signing key; it is used for nothing else until the signature verifies.
+        var body = MatchSignatures.ParseUnverified(query)
             ?? throw new ChainGatewayException(ReasonCode.Malformed, "the query body does not parse", "body");
+        var keyId = body.AskerSigningKeyId;
         var key = partner.FindSigningKey(keyId, now)
             ?? throw new ChainGatewayException(ReasonCode.UnknownKey, $"'{peer}' has no signing key {keyId} valid now");
-        var body = MatchSignatures.Verify(query, key.Key)
-            ?? throw new ChainGatewayException(ReasonCode.BadSignature, $"the query does not verify with the signing key {keyId} of '{peer}'");
+        if (!MatchSignatures.VerifySignature(query, key.Key))
+        {
+            ChainGatewayException.Throw(ReasonCode.BadSignature, $"the query does not verify with the signing key {keyId} of '{peer}'");
+        }
         if (body.Asker != peer)
         {
             ChainGatewayException.Throw(ReasonCode.SenderMismatch, $"the query says it is from '{body.Asker}' but the peer is '{peer}'");
