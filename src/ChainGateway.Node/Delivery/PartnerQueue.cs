@@ -27,16 +27,9 @@ namespace ChainGateway.Node.Delivery;
 /// A delivery counts only when the partner's signed receipt verifies and names this envelope. A permanent refusal
 /// or an expired envelope goes to the dead-letter state: logged, visible to the operator, never silently dropped.
 /// </summary>
-internal sealed class PartnerQueue
+internal sealed partial class PartnerQueue
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
-
-    private static readonly HashSet<ReasonCode> Permanent =
-    [
-        ReasonCode.Malformed, ReasonCode.TooLarge, ReasonCode.UnknownPartner, ReasonCode.SenderMismatch, ReasonCode.BadSignature,
-        ReasonCode.DecryptFailed, ReasonCode.Replayed, ReasonCode.Expired, ReasonCode.AgreementMismatch, ReasonCode.RuleDenied,
-        ReasonCode.FieldNotAllowed,
-    ];
 
     private readonly string partner;
     private readonly NodeContext node;
@@ -92,7 +85,7 @@ internal sealed class PartnerQueue
 
     private async Task RunLaneAsync(bool urgentLane, CancellationToken stoppingToken)
     {
-        using var flight = new Flight(maxInFlight);
+        using var flight = new DeliverySlots(maxInFlight);
         try
         {
             await RunLaneAsync(urgentLane, flight, stoppingToken).ConfigureAwait(false);
@@ -103,7 +96,7 @@ internal sealed class PartnerQueue
         }
     }
 
-    private async Task RunLaneAsync(bool urgentLane, Flight flight, CancellationToken stoppingToken)
+    private async Task RunLaneAsync(bool urgentLane, DeliverySlots flight, CancellationToken stoppingToken)
     {
         // After a failure the routine lane goes on taking urgent envelopes first until none is due, so a partner that is
         // back gets its whole queue urgent first, then by age, as from one lane.
@@ -234,53 +227,6 @@ internal sealed class PartnerQueue
         return batch;
     }
 
-    /// <summary>One lane's deliveries of handed-over envelopes, each in a slot of its own (at most maxInFlight).</summary>
-    private sealed class Flight(int slots) : IDisposable
-    {
-        private readonly SemaphoreSlim free = new(slots, slots);
-
-        public int Free => free.CurrentCount;
-
-        public async Task WaitForSlotAsync(CancellationToken cancellationToken)
-        {
-            await free.WaitAsync(cancellationToken).ConfigureAwait(false);
-            free.Release();
-        }
-
-        /// <summary>Starts <paramref name="delivery"/> in a free slot (the caller saw one free; only the lane takes them).</summary>
-        public void Start(Func<Task> delivery)
-        {
-            if (!free.Wait(0))
-            {
-                throw new InvalidOperationException("no free delivery slot");
-            }
-            _ = RunAsync(delivery);
-        }
-
-        /// <summary>Waits until every delivery started has ended (the lane has stopped: nothing takes a slot any more).</summary>
-        public async Task DrainAsync()
-        {
-            for (var i = 0; i < slots; i++)
-            {
-                await free.WaitAsync().ConfigureAwait(false);
-            }
-        }
-
-        public void Dispose() => free.Dispose();
-
-        private async Task RunAsync(Func<Task> delivery)
-        {
-            try
-            {
-                await delivery().ConfigureAwait(false);
-            }
-            finally
-            {
-                free.Release();
-            }
-        }
-    }
-
     /// <summary>One handed-over envelope, in a slot of its own; a failure of this node (not the partner's) is logged and the envelope left to the next read.</summary>
     private async Task DeliverHandedOverAsync(OutboxEnvelope item, CancellationToken stoppingToken)
     {
@@ -370,127 +316,4 @@ internal sealed class PartnerQueue
 
     private static TimeSpan Clamp(TimeSpan wait) =>
         wait < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : wait > IdlePoll ? IdlePoll : wait;
-
-    private static bool IsTransient(RpcException e) =>
-        ErrorMapping.ReasonOf(e) is not { } reason || !Permanent.Contains(reason);
-
-    /// <summary>False when the partner could not be reached.</summary>
-    private async Task<bool> DeliverAsync(OutboxEnvelope item, CancellationToken cancellationToken)
-    {
-        if (item.ExpiresAt <= node.Time.GetUtcNow())
-        {
-            await DeadLetterAsync(item, ReasonCode.Expired.ToWire(), "the envelope expired before it could be delivered", cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        Receipt receipt;
-        // The failures before this attempt: the deliveries in flight when a partner goes down all fail together, and
-        // that is one failure of the partner, not one per envelope (counted per envelope, a wave of 32 took the backoff
-        // to its 300 s cap after a single restart of the partner).
-        var failuresBefore = Volatile.Read(ref consecutiveFailures);
-        try
-        {
-            var envelope = Contracts.V1.Envelope.Parser.ParseFrom(item.Envelope);
-            var client = peers.For(partner);
-            receipt = await pipeline.ExecuteAsync(
-                async token => await client.DeliverAsync(envelope, cancellationToken: token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e) when (ErrorMapping.ReasonOf(e) is { } reason && Permanent.Contains(reason))
-        {
-            await DeadLetterAsync(item, reason.ToWire(), e.Status.Detail, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception e) when (e is RpcException or HttpRequestException or IOException or TimeoutRejectedException)
-        {
-            Interlocked.CompareExchange(ref consecutiveFailures, failuresBefore + 1, failuresBefore);
-            var failures = Math.Max(1, Volatile.Read(ref consecutiveFailures));
-            var backoffUntil = node.Time.GetUtcNow() + Backoff(failures);
-            BackoffUntil = backoffUntil;
-            await RetryLaterAsync(item, e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : e.Message, backoffUntil, cancellationToken)
-                .ConfigureAwait(false);
-            return false;
-        }
-        if (Interlocked.Exchange(ref consecutiveFailures, 0) > 0)
-        {
-            // The partner answers again: the urgent lane, which stood down while it failed, takes over urgent envelopes.
-            trigger.Notify(partner, Priority.Urgent);
-        }
-        var body = VerifyReceipt(item, receipt);
-        if (body is null)
-        {
-            await RetryLaterAsync(item, "the partner's receipt does not verify or does not name this envelope",
-                node.Time.GetUtcNow() + Backoff(item.Attempts + 1), cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        var receiptBytes = receipt.ToByteArray();
-        var recorded = await store.MarkDeliveredAsync(item.MessageId, receiptBytes, new LogEntry
-        {
-            Time = node.Time.GetUtcNow(),
-            Event = LogEvent.Delivered,
-            Partner = partner,
-            MessageId = item.MessageId,
-            EnvelopeHash = item.EnvelopeHash,
-            Outcome = "ok",
-            Detail = $"receipt: partner log index {body.LogIndex}",
-        }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
-        NodeLog.Delivered(logger, item.MessageId, partner, body.LogIndex);
-        Telemetry.ChainGatewayTelemetry.SignalsDelivered.Add(1, new KeyValuePair<string, object?>("partner", partner));
-        // The waiters get the state with the wake-up, so they need not read back what was just written; if another attempt
-        // recorded the delivery first, they read it.
-        deliveries.Notify(item.MessageId,
-            recorded ? new OutboxStatus(item.MessageId, partner, OutboxState.Delivered, item.Attempts + 1, null, receiptBytes) : null);
-        return true;
-    }
-
-    private ReceiptBody? VerifyReceipt(OutboxEnvelope item, Receipt receipt)
-    {
-        if (!node.TrustList.TryGet(partner, out var partnerInfo))
-        {
-            return null;
-        }
-        foreach (var key in partnerInfo.SigningKeys.Where(k => k.IsValidAt(node.Time.GetUtcNow())))
-        {
-            var body = ReceiptSigner.Verify(receipt, key.Key);
-            if (body is not null)
-            {
-                var matches = body.Outcome == ReceiptOutcome.Accepted
-                    && body.ReceiverKeyId == key.KeyId
-                    && body.MessageId.Span.SequenceEqual(MessageId.ToBytes(item.MessageId))
-                    && body.EnvelopeHash.Span.SequenceEqual(item.EnvelopeHash);
-                return matches ? body : null;
-            }
-        }
-        return null;
-    }
-
-    /// <summary>Exponential in the number of failures, capped, with jitter so many nodes do not retry in lockstep.</summary>
-    private TimeSpan Backoff(int failures)
-    {
-        var ceiling = Math.Min(maxBackoff.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 20)));
-        return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
-    }
-
-    private async Task RetryLaterAsync(OutboxEnvelope item, string error, DateTimeOffset next, CancellationToken cancellationToken)
-    {
-        await store.MarkRetryAsync(item.MessageId, error, next, cancellationToken).ConfigureAwait(false);
-        NodeLog.DeliveryRetry(logger, item.MessageId, partner, item.Attempts + 1, error, next);
-    }
-
-    private async Task DeadLetterAsync(OutboxEnvelope item, string reason, string detail, CancellationToken cancellationToken)
-    {
-        var failure = $"{reason}: {detail}";
-        var recorded = await store.MarkDeadLetterAsync(item.MessageId, failure, new LogEntry
-        {
-            Time = node.Time.GetUtcNow(),
-            Event = LogEvent.DeadLettered,
-            Partner = partner,
-            MessageId = item.MessageId,
-            EnvelopeHash = item.EnvelopeHash,
-            Outcome = "dead-letter",
-            ReasonCode = reason,
-            Detail = detail,
-        }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
-        NodeLog.DeadLettered(logger, item.MessageId, partner, failure);
-        Telemetry.ChainGatewayTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        deliveries.Notify(item.MessageId, recorded ? new OutboxStatus(item.MessageId, partner, OutboxState.DeadLetter, item.Attempts + 1, failure, null) : null);
-    }
 }
