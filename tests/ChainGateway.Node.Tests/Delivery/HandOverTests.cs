@@ -21,23 +21,16 @@ public sealed class HandOverTests
     public async Task EnvelopesHandedOverWhileTheLanesReadTheStore_AreEachDeliveredOnce()
     {
         await using var federation = TestFederation.Create();
-        var calls = new ConcurrentDictionary<string, int>();
+        var calls = new DeliverCalls();
         var om = await federation.StartAsync("om", configureServices: services =>
             services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<CountingInterceptor>(calls)));
         var politie = await federation.StartAsync("politie");
         var trigger = politie.Services.GetRequiredService<OutboxTrigger>();
         using var sender = federation.Client("politie");
 
-        // Requests to read the store keep coming while envelopes are committed and handed over.
-        using var stop = new CancellationTokenSource();
-        var nagging = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                trigger.Notify("om", Priority.Urgent);
-                await Task.Delay(1);
-            }
-        });
+        // Every envelope arriving at om asks politie's lanes to read the store: requests to read keep coming while
+        // envelopes are committed and handed over.
+        calls.Arrived = () => trigger.Notify("om", Priority.Urgent);
         var sent = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
         {
             var request = new SendRequest
@@ -55,8 +48,7 @@ public sealed class HandOverTests
             Assert.Equal(DeliveryState.Delivered, status.State);
             Assert.False(status.Receipt.IsEmpty);
         }
-        await stop.CancelAsync();
-        await nagging;
+        calls.Arrived = null;
         // One more of each priority after the others: a lane delivers what was handed over oldest first, so a stale copy
         // of an earlier envelope would have gone out before these.
         foreach (var priority in new[] { Priority.Routine, Priority.Urgent })
@@ -67,8 +59,8 @@ public sealed class HandOverTests
             sent = [.. sent, id];
         }
 
-        Assert.Equal(sent.Order(StringComparer.Ordinal), calls.Keys.Order(StringComparer.Ordinal));
-        Assert.All(calls, call => Assert.Equal(1, call.Value));
+        Assert.Equal(sent.Order(StringComparer.Ordinal), calls.PerMessage.Keys.Order(StringComparer.Ordinal));
+        Assert.All(calls.PerMessage, call => Assert.Equal(1, call.Value));
         Assert.Equal(62, (await om.Store.ReadLogAsync(0, 1000, default)).Count(e => e.Event == LogEvent.Received));
         Assert.Equal(62, (await politie.Store.ReadLogAsync(0, 1000, default)).Count(e => e.Event == LogEvent.Delivered));
     }
@@ -114,8 +106,16 @@ public sealed class HandOverTests
             new LogEntry { Time = now, Event = LogEvent.Sent, Partner = "om", Outcome = "ok" });
     }
 
+    private sealed class DeliverCalls
+    {
+        public ConcurrentDictionary<string, int> PerMessage { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Runs as each envelope arrives.</summary>
+        public Action? Arrived { get; set; }
+    }
+
     /// <summary>Counts the Deliver calls per message id at the receiver.</summary>
-    private sealed class CountingInterceptor(ConcurrentDictionary<string, int> calls) : Interceptor
+    private sealed class CountingInterceptor(DeliverCalls calls) : Interceptor
     {
         public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
             UnaryServerMethod<TRequest, TResponse> continuation)
@@ -123,7 +123,8 @@ public sealed class HandOverTests
             if (request is Contracts.V1.Envelope envelope)
             {
                 var id = new Guid(EnvelopeHeader.Parser.ParseFrom(envelope.Header).MessageId.Span, bigEndian: true);
-                calls.AddOrUpdate(id.ToString(), 1, (_, n) => n + 1);
+                calls.PerMessage.AddOrUpdate(id.ToString(), 1, (_, n) => n + 1);
+                calls.Arrived?.Invoke();
             }
             return continuation(request, context);
         }
