@@ -91,6 +91,7 @@ internal sealed partial class PartnerQueue
         Telemetry.ChainGatewayTelemetry.SignalsDelivered.Add(1, new KeyValuePair<string, object?>("partner", partner));
         // The waiters get the state with the wake-up, so they need not read back what was just written; if another attempt
         // recorded the delivery first, they read it.
+        Finished(item.MessageId);
         deliveries.Notify(item.MessageId,
             recorded ? new OutboxStatus(item.MessageId, partner, OutboxState.Delivered, item.Attempts + 1, null, receiptBytes) : null);
         return true;
@@ -146,6 +147,7 @@ internal sealed partial class PartnerQueue
         }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
         NodeLog.DeadLettered(logger, item.MessageId, partner, failure);
         Telemetry.ChainGatewayTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        Finished(item.MessageId);
         deliveries.Notify(item.MessageId, recorded ? new OutboxStatus(item.MessageId, partner, OutboxState.DeadLetter, item.Attempts + 1, failure, null) : null);
     }
 }

@@ -43,6 +43,9 @@ internal sealed partial class PartnerQueue
     private readonly TimeSpan maxBackoff;
     private readonly ConcurrentDictionary<Guid, byte> inFlight = new();
     private readonly ConcurrentDictionary<Guid, byte> readFromStore = new();
+    private readonly ConcurrentDictionary<Guid, byte> finishedDuringRead = new();
+    private readonly Lock readsLock = new();
+    private int readsInProgress;
     private int consecutiveFailures;
     private long backoffUntilTicks;
 
@@ -161,9 +164,19 @@ internal sealed partial class PartnerQueue
                 // decides when to try, not each envelope's own next attempt (they failed at different moments): the whole
                 // queue goes in order of priority, then age, as the probe and the drain promise.
                 var dueBy = failing || drainingUrgent ? DateTimeOffset.MaxValue : now;
-                var due = await store.GetDueAsync(partner, dueBy, maxInFlight, stoppingToken, lane).ConfigureAwait(false);
+                IReadOnlyList<OutboxEnvelope> due;
+                List<OutboxEnvelope> batch;
+                BeginRead();
+                try
+                {
+                    due = await store.GetDueAsync(partner, dueBy, maxInFlight, stoppingToken, lane).ConfigureAwait(false);
+                    batch = Claim(due, skipFinished: true);
+                }
+                finally
+                {
+                    EndRead();
+                }
                 drainingUrgent = lane == OutboxLane.All && due.Count > 0 && due[0].Priority == (int)Priority.Urgent;
-                var batch = Claim(due);
                 foreach (var item in batch)
                 {
                     readFromStore.TryAdd(item.MessageId, 0);
@@ -210,7 +223,7 @@ internal sealed partial class PartnerQueue
     /// never mixes priorities, so routine envelopes never delay an urgent one further, and none starts while an urgent
     /// one is due, even one in flight in the other lane.
     /// </summary>
-    private List<OutboxEnvelope> Claim(IReadOnlyList<OutboxEnvelope> due)
+    private List<OutboxEnvelope> Claim(IReadOnlyList<OutboxEnvelope> due, bool skipFinished = false)
     {
         var batch = new List<OutboxEnvelope>(due.Count);
         foreach (var item in due)
@@ -218,6 +231,11 @@ internal sealed partial class PartnerQueue
             if (item.Priority != due[0].Priority)
             {
                 break;
+            }
+            if (skipFinished && finishedDuringRead.ContainsKey(item.MessageId))
+            {
+                // Read while still queued, delivered by another delivery since: the read was stale.
+                continue;
             }
             if (inFlight.TryAdd(item.MessageId, 0))
             {
@@ -247,6 +265,46 @@ internal sealed partial class PartnerQueue
         finally
         {
             inFlight.TryRemove(item.MessageId, out _);
+        }
+    }
+
+    /// <summary>
+    /// A read of the outbox starts. Until it has claimed what it read, every envelope whose delivery ends (delivered or
+    /// dead-lettered) is remembered, so that the read does not claim it again: a read can return an envelope still
+    /// queued whose delivery, running beside it in a slot, commits and lets go of it before the read claims it.
+    /// </summary>
+    private void BeginRead()
+    {
+        lock (readsLock)
+        {
+            Interlocked.Increment(ref readsInProgress);
+        }
+    }
+
+    private void EndRead()
+    {
+        lock (readsLock)
+        {
+            if (Interlocked.Decrement(ref readsInProgress) == 0)
+            {
+                finishedDuringRead.Clear();
+            }
+        }
+    }
+
+    /// <summary>The outcome of <paramref name="messageId"/> is committed (called before it is let go of in <c>inFlight</c>).</summary>
+    private void Finished(Guid messageId)
+    {
+        if (Volatile.Read(ref readsInProgress) == 0)
+        {
+            return;
+        }
+        lock (readsLock)
+        {
+            if (readsInProgress > 0)
+            {
+                finishedDuringRead.TryAdd(messageId, 0);
+            }
         }
     }
 
