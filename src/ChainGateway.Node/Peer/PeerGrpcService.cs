@@ -7,6 +7,7 @@ using ChainGateway.Core.Errors;
 using ChainGateway.Core.Rules;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
+using ChainGateway.Node.Errors;
 using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Local;
 using Google.Protobuf;
@@ -118,11 +119,9 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
                 TraceId = Activity.Current?.TraceId.ToString(),
                 SpanId = Activity.Current?.SpanId.ToString(),
             }, CancellationToken.None).ConfigureAwait(false);
-            if (e == refusal)
-            {
-                throw;
-            }
-            throw e;
+            // Logged and counted here, with the peer and the sharing-log entry: the error interceptor only sees the status
+            // (it would log and count the refusal a second time).
+            throw ErrorMapping.ToRpcException(e);
         }
         finally
         {

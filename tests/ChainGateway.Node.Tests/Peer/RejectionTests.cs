@@ -47,6 +47,8 @@ public sealed class RejectionTests : IAsyncLifetime
         Assert.NotNull(reason);
         var log = await reclassering.Store.ReadLogAsync(0, 1000, default);
         Assert.Contains(log, e => e.Event == LogEvent.Rejected && e.ReasonCode == reason.Value.ToWire());
+        // Told to the operator once (with the peer), not again by the error interceptor.
+        Assert.Single(federation.Logs.Events, e => e.EventId.Name is "PeerRejected" or "Refused");
         return reason;
     }
 
