@@ -43,10 +43,11 @@ public sealed partial class SqliteNodeStore : INodeStore
     {
         await writer.OpenAsync(cancellationToken).ConfigureAwait(false);
         Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
-        // 16 MiB of page cache for the one writer: the subject index's random-key B-trees (1,000,000+ rows) thrash the
+        // 8 MiB of page cache for the one writer: the subject index's random-key B-trees (1,000,000+ rows) thrash the
         // 2 MiB default. Not more: under steady load the cache fills up to its limit and stays in the node's resident
-        // memory (64 MiB put a node at 173 MB against the 150 MB target; docs/performance.md).
-        Execute(writer, "PRAGMA cache_size = -16384;");
+        // memory (64 MiB put a node at 173 MB against the 150 MB target, 16 MiB the match answerer at 156-161 MB; 8 MiB
+        // builds a 1,000,000-subject index as fast, 117-126 s; docs/performance.md).
+        Execute(writer, "PRAGMA cache_size = -8192;");
         var version = Convert.ToInt32(Scalar(writer, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
         for (var i = version; i < SqliteSchema.Migrations.Length; i++)
         {
