@@ -1,6 +1,9 @@
 namespace ChainGateway.Core.Delivery;
 
-/// <summary>A verified, opened, rule-checked envelope about to be accepted.</summary>
+/// <summary>
+/// A verified, opened, rule-checked envelope about to be accepted. Its <paramref name="Fact"/> (the case overview's copy)
+/// carries the pairwise pseudonyms the signal names, which also link it to the subject index (DESIGN.md §6).
+/// </summary>
 public sealed record InboxEnvelope(
     string Sender,
     Guid MessageId,
@@ -12,11 +15,7 @@ public sealed record InboxEnvelope(
     DateTimeOffset CreatedAt,
     DateTimeOffset ReceivedAt,
     DateTimeOffset RetainUntil,
-    Cases.CaseFact? Fact = null)
-{
-    /// <summary>The pairwise pseudonyms the signal names, kept beside the row so it links to the subject index (DESIGN.md §6).</summary>
-    public IReadOnlyList<byte[]> SubjectPseudonyms { get; init; } = [];
-}
+    Cases.CaseFact? Fact = null);
 
 /// <summary>A stored inbox row.</summary>
 public sealed record InboxRecord(

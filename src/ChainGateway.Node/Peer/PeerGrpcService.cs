@@ -174,10 +174,7 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
         var inbox = new InboxEnvelope(header.Sender, authenticated.MessageId, authenticated.Hash, header.SignalType, header.Purpose,
             rule.Id, body, header.CreatedAt.ToDateTimeOffset(), now, retainUntil,
             new CaseFact(FactDirection.Received, header.Sender, authenticated.MessageId, header.SignalType, header.Purpose, rule.Id, now,
-                retainUntil, body, subjects))
-        {
-            SubjectPseudonyms = subjects,
-        };
+                retainUntil, body, subjects));
         Receipt? receipt = null;
         var result = await store.AcceptAsync(inbox, entry, logIndex =>
         {

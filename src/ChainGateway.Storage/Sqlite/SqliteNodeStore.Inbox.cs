@@ -48,10 +48,10 @@ public sealed partial class SqliteNodeStore
                 reader.Read();
                 record = ReadInbox(reader);
             }
-            LinkReceived(record.Sequence, envelope.Sender, envelope.SubjectPseudonyms, tx);
             if (envelope.Fact is not null)
             {
                 InsertFact(envelope.Fact, tx);
+                LinkReceived(record.Sequence, envelope.Sender, envelope.Fact.Subjects, tx);
             }
             return new InboxAcceptResult(false, record);
         }, priority, cancellationToken);

@@ -21,9 +21,8 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
             var contact = upsert.Parameters.Add("$contact", SqliteType.Blob);
             var registeredAt = upsert.Parameters.Add("$at", SqliteType.Integer);
             using var insert = PseudonymInsert(tx);
-            using var link = Command("""
-                INSERT OR IGNORE INTO subject_links (subject_key, seq)
-                SELECT $key, seq FROM inbox_pseudonyms WHERE sender = $partner AND pseudonym = $pseudonym
+            using var link = Command($"""
+                {ReceivedLinkSql}
                 """, tx);
             var linkKey = link.Parameters.Add("$key", SqliteType.Blob);
             var linkPartner = link.Parameters.Add("$partner", SqliteType.Text);
@@ -116,9 +115,8 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
         {
             ArgumentNullException.ThrowIfNull(progress);
             using var insert = PseudonymInsert(tx);
-            using var link = Command("""
-                INSERT OR IGNORE INTO subject_links (subject_key, seq)
-                SELECT $key, seq FROM inbox_pseudonyms WHERE sender = $partner AND pseudonym = $pseudonym
+            using var link = Command($"""
+                {ReceivedLinkSql}
                 """, tx);
             var linkKey = link.Parameters.Add("$key", SqliteType.Blob);
             link.Parameters.AddWithValue("$partner", partner);
@@ -187,16 +185,23 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
             return dropped;
         }, cancellationToken);
 
-    /// <summary>Called by AcceptAsync in its transaction: remembers the signal's pseudonyms and links known subjects.</summary>
+    // A subject registered (or indexed for a partner) after signals about it arrived is linked to them through the received
+    // signals' case facts, which keep the pseudonyms each signal names (case_fact_subjects): one index of received
+    // pseudonyms, not two. A received signal whose retention has ended has no case fact any more, so a subject registered
+    // later is no longer linked to it.
+    private static readonly string ReceivedLinkSql = $"""
+        INSERT OR IGNORE INTO subject_links (subject_key, seq)
+        SELECT $key, i.seq FROM case_fact_subjects s
+            JOIN case_facts f ON f.id = s.fact_id AND f.direction = {(int)Contracts.V1.FactDirection.Received}
+            JOIN inbox i ON i.sender = f.partner AND i.message_id = f.message_id
+        WHERE s.partner = $partner AND s.pseudonym = $pseudonym
+        """;
+
+    /// <summary>Called by AcceptAsync in its transaction: links the subjects already known to the signal's pseudonyms.</summary>
     private static void LinkReceived(long sequence, string sender, IReadOnlyList<byte[]> pseudonyms, SqliteTransaction tx)
     {
         foreach (var pseudonym in pseudonyms)
         {
-            using var remember = Command("INSERT OR IGNORE INTO inbox_pseudonyms (sender, pseudonym, seq) VALUES ($sender, $pseudonym, $seq)", tx);
-            remember.Parameters.AddWithValue("$sender", sender);
-            remember.Parameters.AddWithValue("$pseudonym", pseudonym);
-            remember.Parameters.AddWithValue("$seq", sequence);
-            remember.ExecuteNonQuery();
             using var link = Command("""
                 INSERT OR IGNORE INTO subject_links (subject_key, seq)
                 SELECT subject_key, $seq FROM subject_pseudonyms WHERE partner = $sender AND pseudonym = $pseudonym

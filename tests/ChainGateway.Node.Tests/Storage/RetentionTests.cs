@@ -71,4 +71,33 @@ public sealed class CaseFactRetentionTests : TempStore
         Assert.Contains(sent, purged);
         Assert.Contains(received, purged);
     }
+
+    [Fact]
+    public async Task LateRegistration_LinksReceivedSignalsThroughTheirCaseFacts_AndNotOnesWhoseRetentionEnded()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var expired = Guid.CreateVersion7();
+        var kept = Guid.CreateVersion7();
+        var sent = Guid.CreateVersion7();
+        foreach (var (id, days) in new[] { (expired, 30), (kept, 365) })
+        {
+            await Store.AcceptAsync(
+                new InboxEnvelope("om", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(days),
+                    Fact(Contracts.V1.FactDirection.Received, id, start, days)),
+                new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
+        }
+        // A signal sent to om about the same person carries the same pairwise pseudonym; it is not a received signal.
+        await Store.EnqueueAsync([new OutboxEnvelope(sent, "om", 1, [1], new byte[32], start, start.AddDays(3), 0,
+            new LogEntry { Time = start, Event = LogEvent.Sent, Outcome = "ok", MessageId = sent }, Fact(Contracts.V1.FactDirection.Sent, sent, start, 365))], default);
+
+        Assert.Equal(2, (await Store.RegisterSubjectsAsync([Subject(1)], default)).LinkedSignals);
+        Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+
+        // Registered after the first signal's retention ended: linked to the other one only.
+        Assert.Equal(1, (await Store.RegisterSubjectsAsync([Subject(2)], default)).LinkedSignals);
+        Assert.Equal([kept], (await Store.GetLinkedSignalsAsync(Subject(2).SubjectKey, default)).Select(s => s.MessageId));
+    }
+
+    private static Core.Subjects.IndexedSubject Subject(byte key) =>
+        new([.. Enumerable.Repeat(key, 32)], [4], [5], [new Core.Subjects.IndexedPseudonym("om", "g1", Pseudonym)], DateTimeOffset.UnixEpoch);
 }
