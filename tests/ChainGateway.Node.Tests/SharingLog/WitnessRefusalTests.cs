@@ -1,0 +1,333 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Hosting;
+using ChainGateway.Node.Tests.Infrastructure;
+using ChainGateway.Node.Tiles;
+using ChainGateway.Node.Witness;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ChainGateway.Node.Tests.SharingLog;
+
+/// <summary>
+/// The witness's refusals of what a misbehaving partner serves (BAD_CHECKPOINT, TILES_MISMATCH): politie's real
+/// node answers, and a middleware in front of its endpoints alters the checkpoint note or a hash tile on the wire
+/// while a test says so. om, the witness, must refuse, raise one alert per distinct checkpoint, cosign nothing, and
+/// cosign again once politie serves its log honestly.
+/// </summary>
+public sealed class WitnessRefusalTests : IAsyncLifetime
+{
+    private readonly MisbehavingPartner tamper = new();
+    private readonly LevelLog omLevels = new();
+    private TestFederation federation = null!;
+    private ChainNode politie = null!;
+    private ChainNode om = null!;
+    private string politieNote = null!;
+    private string omNote = null!;
+
+    public async Task InitializeAsync()
+    {
+        federation = TestFederation.Create();
+        // No background rounds: every checkpoint and witness round in these tests is one the test asks for, so the
+        // served note stays the same between two rounds and nothing is cosigned behind the test's back.
+        foreach (var organisation in new[] { "politie", "om" })
+        {
+            var config = Path.Combine(federation.ConfigDirectory(organisation), "node.json");
+            var json = JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+            json["sharingLog"] = new JsonObject { ["witnessSeconds"] = 3600, ["checkpointSeconds"] = 3600 };
+            File.WriteAllText(config, json.ToJsonString());
+        }
+        politie = await federation.StartAsync("politie", configureServices: tamper.Install);
+        om = await federation.StartAsync("om", configureServices: services => services.AddSingleton<ILoggerProvider>(omLevels));
+        await SendSignalAsync();
+        politieNote = (await politie.CheckpointAsync())!;
+        omNote = (await om.CheckpointAsync())!;
+        Assert.NotNull(politieNote);
+        Assert.NotNull(omNote);
+    }
+
+    public async Task DisposeAsync() => await federation.DisposeAsync();
+
+    [Fact]
+    public async Task AlteredCheckpointBody_IsRefusedAsBadCheckpoint_OnceAndNotSticky()
+    {
+        // One character of the root-hash line changes: still a well-formed checkpoint, but politie's signature no longer verifies.
+        tamper.CheckpointRewrite = AlterRootLine;
+        var served = await om.Services.GetRequiredService<PartnerLogClient>().GetCheckpointAsync("politie", default);
+        Assert.True(Checkpoint.TryParse(served, out var parsed));
+        Assert.Equal(Checkpoint.Parse(politieNote).Size, parsed.Size);
+        Assert.NotEqual(Checkpoint.Parse(politieNote).RootHash, parsed.RootHash);
+        Assert.Null(Checkpoint.Open(served, "chaingateway/politie", politie.Context.Keys.Signing.PublicKey));
+
+        var refused = await WitnessPolitieAsync();
+        Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
+        await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
+
+        tamper.CheckpointRewrite = null;
+        await AssertCosignsAgainAsync(politieNote);
+    }
+
+    [Fact]
+    public async Task AnotherOrganisationsCheckpoint_ServedByThePartner_IsRefusedAsBadCheckpoint()
+    {
+        // om's own genuine checkpoint, signed with om's real key, served from politie's endpoint.
+        Assert.NotNull(Checkpoint.Open(omNote, "chaingateway/om", om.Context.Keys.Signing.PublicKey));
+        tamper.CheckpointRewrite = _ => omNote;
+
+        var refused = await WitnessPolitieAsync();
+        Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
+        await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
+
+        tamper.CheckpointRewrite = null;
+        await AssertCosignsAgainAsync(politieNote);
+    }
+
+    [Fact]
+    public async Task CheckpointSignedWithThePartnersKey_ForAnotherOrigin_IsRefusedAsBadCheckpoint()
+    {
+        // politie's real key signs its real size and root, but under om's origin: the signature verifies, the origin is wrong.
+        var honest = Checkpoint.Parse(politieNote);
+        var forged = Checkpoint.Sign("chaingateway/om", honest.Size, honest.RootHash, "chaingateway/politie", politie.Context.Keys.Signing);
+        var opened = Checkpoint.Open(forged, "chaingateway/politie", politie.Context.Keys.Signing.PublicKey);
+        Assert.NotNull(opened);
+        Assert.Equal("chaingateway/om", opened.Origin);
+        tamper.CheckpointRewrite = _ => forged;
+
+        var refused = await WitnessPolitieAsync();
+        Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
+        await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
+
+        tamper.CheckpointRewrite = null;
+        await AssertCosignsAgainAsync(politieNote);
+    }
+
+    [Fact]
+    public async Task FlippedByteInAHashTile_IsRefusedAsTilesMismatch_AndTheEarlierCosignatureStands()
+    {
+        var first = await WitnessPolitieAsync();
+        Assert.True(first.Cosigned, first.Detail);
+        await SendSignalAsync();
+        var grown = (await politie.CheckpointAsync())!;
+        Assert.NotNull(grown);
+        Assert.True(Checkpoint.Parse(grown).Size > first.Size);
+
+        // The checkpoint is politie's genuine one; the level-0 tile it is checked against has one bit of its first hash flipped.
+        tamper.HashTileRewrite = tile =>
+        {
+            var flipped = tile.ToArray();
+            flipped[0] ^= 0x01;
+            return flipped;
+        };
+        var refused = await WitnessPolitieAsync();
+        Assert.Equal(WitnessRefusal.TilesMismatch, refused.Refusal);
+        Assert.Equal(Checkpoint.Parse(grown).Size, refused.Size);
+        Assert.StartsWith("the hash tiles give root ", refused.Detail, StringComparison.Ordinal);
+        Assert.True(tamper.TilesAltered > 0);
+        await AssertOneAlertAsync("TILES_MISMATCH", WitnessRefusal.TilesMismatch, witnessedSize: first.Size);
+
+        tamper.HashTileRewrite = null;
+        await AssertCosignsAgainAsync(grown);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(32)]
+    public async Task TruncatedHashTile_IsRefusedAsTilesMismatch(int cut)
+    {
+        // 1: a length that is no multiple of 32; 32: one hash fewer than the tree of the signed size needs.
+        var tileLengths = new ConcurrentQueue<int>();
+        tamper.HashTileRewrite = tile =>
+        {
+            tileLengths.Enqueue(tile.Length);
+            return tile[..^cut];
+        };
+
+        var refused = await WitnessPolitieAsync();
+        Assert.Equal(WitnessRefusal.TilesMismatch, refused.Refusal);
+        Assert.Equal(Checkpoint.Parse(politieNote).Size, refused.Size);
+        // TileHashReader's InvalidDataException, turned into TILES_MISMATCH by the witness.
+        var length = Assert.Single(tileLengths.Distinct());
+        Assert.True(length > cut);
+        Assert.Equal($"tile 0/0: {length - cut} bytes, expected {length}", refused.Detail);
+        await AssertOneAlertAsync("TILES_MISMATCH", WitnessRefusal.TilesMismatch, witnessedSize: null);
+
+        tamper.HashTileRewrite = null;
+        await AssertCosignsAgainAsync(politieNote);
+    }
+
+    private async Task<WitnessResult> WitnessPolitieAsync()
+    {
+        var result = await om.Services.GetRequiredService<SharingLogWitness>().WitnessAsync("politie", default);
+        Assert.Equal("politie", result.Partner);
+        return result;
+    }
+
+    private async Task SendSignalAsync()
+    {
+        using var sender = federation.Client("politie");
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(id)).State);
+    }
+
+    /// <summary>
+    /// One refusal, raised once: an error event, one WitnessRefused entry in om's sharing log (shown to the operator),
+    /// nothing more stored as witnessed than <paramref name="witnessedSize"/>, no new cosignature at politie; and a
+    /// second round against the same served note refuses again without a second alert.
+    /// </summary>
+    private async Task AssertOneAlertAsync(string code, WitnessRefusal refusal, long? witnessedSize)
+    {
+        var error = Assert.Single(omLevels.Events, e => e.Name == "WitnessRefused");
+        Assert.Equal(LogLevel.Error, error.Level);
+        Assert.Contains(federation.Logs.Events, e => e.EventId.Name == "WitnessRefused" && e.Message.Contains(code, StringComparison.Ordinal)
+            && e.Message.Contains("politie", StringComparison.Ordinal));
+        var alert = Assert.Single(await om.Store.ReadLogAsync(1, 10_000, default), e => e.Event == LogEvent.WitnessRefused);
+        Assert.Equal(("politie", code, "refused"), (alert.Partner, alert.ReasonCode, alert.Outcome));
+        using (var operatorClient = federation.Client("om", "operator"))
+        {
+            var status = await operatorClient.Api.GetOutboxAsync(new OutboxRequest(), operatorClient.Headers);
+            var shown = Assert.Single(status.Alerts);
+            Assert.Equal(("politie", code, (ulong)alert.Index), (shown.Partner, shown.ReasonCode, shown.LogIndex));
+        }
+        await AssertNothingNewCosignedAsync(witnessedSize);
+
+        var again = await WitnessPolitieAsync();
+        Assert.Equal(refusal, again.Refusal);
+        Assert.Single(await om.Store.ReadLogAsync(1, 10_000, default), e => e.Event == LogEvent.WitnessRefused);
+        Assert.Single(omLevels.Events, e => e.Name == "WitnessRefused");
+        await AssertNothingNewCosignedAsync(witnessedSize);
+    }
+
+    private async Task AssertNothingNewCosignedAsync(long? witnessedSize)
+    {
+        Assert.Equal(witnessedSize, (await om.Store.ReadWitnessedAsync("politie", default))?.Size);
+        var cosignatures = await politie.Store.ReadCosignaturesAsync(null, default);
+        (long Size, string Witness)[] expected = witnessedSize is null ? [] : [(witnessedSize.Value, "om")];
+        Assert.Equal(expected, cosignatures.Select(c => (c.Size, c.Witness)));
+    }
+
+    /// <summary>The refusal is not sticky: served honestly again, politie's <paramref name="note"/> is cosigned, with no further alert.</summary>
+    private async Task AssertCosignsAgainAsync(string note)
+    {
+        var size = Checkpoint.Parse(note).Size;
+        var cosigned = await WitnessPolitieAsync();
+        Assert.True(cosigned.Cosigned, cosigned.Detail);
+        Assert.Equal(size, cosigned.Size);
+        var witnessed = await om.Store.ReadWitnessedAsync("politie", default);
+        Assert.NotNull(witnessed);
+        Assert.Equal(size, witnessed.Size);
+        Assert.Equal(Checkpoint.Parse(note).RootHash, witnessed.Root);
+        Assert.Contains(await politie.Store.ReadCosignaturesAsync(size, default), c => c.Witness == "om");
+        Assert.Single(await om.Store.ReadLogAsync(1, 10_000, default), e => e.Event == LogEvent.WitnessRefused);
+    }
+
+    // The first base64 character of the root-hash line (line 3 of the note) is swapped for another: still canonical, 32 bytes.
+    private static string AlterRootLine(string note)
+    {
+        var lines = note.Split('\n');
+        lines[2] = (lines[2][0] == 'A' ? 'B' : 'A') + lines[2][1..];
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>
+    /// politie as a misbehaving partner: the first middleware of its pipeline buffers the answer to
+    /// GET /log/checkpoint or to a level-0 hash tile and, while a rewrite is set, serves the rewritten bytes instead.
+    /// </summary>
+    private sealed class MisbehavingPartner : IStartupFilter
+    {
+        private volatile Func<string, string>? checkpoint;
+        private volatile Func<byte[], byte[]>? hashTile;
+        private int tilesAltered;
+
+        /// <summary>Rewrites the served checkpoint note (with its cosignature lines); null serves it as is.</summary>
+        public Func<string, string>? CheckpointRewrite { get => checkpoint; set => checkpoint = value; }
+
+        /// <summary>Rewrites a served level-0 hash tile; null serves it as is.</summary>
+        public Func<byte[], byte[]>? HashTileRewrite { get => hashTile; set => hashTile = value; }
+
+        /// <summary>How many hash tiles were served rewritten.</summary>
+        public int TilesAltered => Volatile.Read(ref tilesAltered);
+
+        public Action<IServiceCollection> Install => services => services.AddSingleton<IStartupFilter>(this);
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                var rewrite = RewriteFor(context.Request);
+                if (rewrite is null)
+                {
+                    await nextMiddleware(context);
+                    return;
+                }
+                var original = context.Response.Body;
+                using var buffer = new MemoryStream();
+                context.Response.Body = buffer;
+                try
+                {
+                    await nextMiddleware(context);
+                }
+                finally
+                {
+                    context.Response.Body = original;
+                }
+                var bytes = context.Response.StatusCode == StatusCodes.Status200OK ? rewrite(buffer.ToArray()) : buffer.ToArray();
+                context.Response.ContentLength = bytes.Length;
+                await original.WriteAsync(bytes, context.RequestAborted);
+            });
+            next(app);
+        };
+
+        private Func<byte[], byte[]>? RewriteFor(HttpRequest request)
+        {
+            if (!HttpMethods.IsGet(request.Method))
+            {
+                return null;
+            }
+            if (request.Path == "/log/checkpoint" && CheckpointRewrite is { } note)
+            {
+                return bytes => System.Text.Encoding.UTF8.GetBytes(note(System.Text.Encoding.UTF8.GetString(bytes)));
+            }
+            if (request.Path.StartsWithSegments("/log/tile/0", StringComparison.Ordinal) && HashTileRewrite is { } tile)
+            {
+                return bytes =>
+                {
+                    Interlocked.Increment(ref tilesAltered);
+                    return tile(bytes);
+                };
+            }
+            return null;
+        }
+    }
+
+    /// <summary>The level and event name of everything om logs (CapturedLogs keeps no level).</summary>
+    private sealed class LevelLog : ILoggerProvider
+    {
+        public ConcurrentQueue<(string? Name, LogLevel Level)> Events { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(LevelLog owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    owner.Events.Enqueue((eventId.Name, logLevel));
+                }
+            }
+        }
+    }
+}
