@@ -146,8 +146,10 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
     private async Task<WitnessResult> RefuseAsync(string partner, long size, string note, WitnessRefusal refusal, string detail, CancellationToken cancellationToken)
     {
         var code = WitnessResult.Code(refusal);
-        // One alert per distinct checkpoint served, not one per round.
-        var key = partner + "\n" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(note)));
+        // One alert per distinct checkpoint served, not one per round. The checkpoint is the note's signed text: the
+        // signature lines after it are left out, or a partner could make each round's note new with another
+        // (unverifiable) cosignature line and fill this node's sharing log with alerts.
+        var key = partner + "\n" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SignedText(note))));
         if (alerted.TryAdd(key, 0))
         {
             NodeLog.WitnessRefused(logger, partner, size, code, detail);
@@ -164,6 +166,8 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
         }
         return new WitnessResult(partner, size, refusal, detail);
     }
+
+    private static string SignedText(string note) => SignedNote.TryParse(note, out var parsed) ? parsed.Body : note;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

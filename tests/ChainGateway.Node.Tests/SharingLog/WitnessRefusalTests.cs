@@ -73,6 +73,22 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BadCheckpoint_ServedWithEverNewSignatureLines_IsStillOneAlert()
+    {
+        // The checkpoint text stays the same (and bad); each round the partner appends another signature line, which no
+        // listed key verifies. Without care each round's note would be new to the witness, and so would its alert.
+        var round = 0;
+        tamper.CheckpointRewrite = note => AlterRootLine(note) + $"\u2014 chaingateway/nobody AAAAA{Interlocked.Increment(ref round):D3}AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\n";
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(WitnessRefusal.BadCheckpoint, (await WitnessPolitieAsync()).Refusal);
+        }
+        Assert.Equal(3, round);
+        Assert.Single(await om.Store.ReadLogAsync(1, 10_000, default), e => e.Event == LogEvent.WitnessRefused);
+        Assert.Single(omLevels.Events, e => e.Name == "WitnessRefused");
+    }
+
+    [Fact]
     public async Task AnotherOrganisationsCheckpoint_ServedByThePartner_IsRefusedAsBadCheckpoint()
     {
         // om's own genuine checkpoint, signed with om's real key, served from politie's endpoint.
