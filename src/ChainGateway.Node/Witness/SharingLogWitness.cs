@@ -12,6 +12,7 @@
 // checkpoint. The witness never cosigns anything inconsistent with what it cosigned before.
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
@@ -76,6 +77,14 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
             catch (InvalidDataException e)
             {
                 return await RefuseAsync(partner, checkpoint.Size, note, WitnessRefusal.TilesMismatch, e.Message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+            {
+                // The partner signed a tree it does not serve the tiles of: it cannot show that tree, which is a refusal and
+                // an alert, not an outage (an unreachable partner or a 5xx is retried next round, as before).
+                return await RefuseAsync(partner, checkpoint.Size, note, WitnessRefusal.TilesMismatch,
+                    Invariant($"the partner signed size {checkpoint.Size} but does not serve its hash tiles ({(int)e.StatusCode!}: {e.Message})"),
+                    cancellationToken).ConfigureAwait(false);
             }
             if (!CryptographicOperations.FixedTimeEquals(tileRoot, checkpoint.RootHash))
             {

@@ -176,6 +176,26 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         await AssertCosignsAgainAsync(politieNote);
     }
 
+    [Fact]
+    public async Task SignedCheckpointWhoseTilesAreNotServed_IsRefusedAsTilesMismatch_WhileA5xxIsAnOutage()
+    {
+        // A server error is an outage: nothing refused, nothing cosigned, tried again next round.
+        tamper.HashTileStatus = StatusCodes.Status503ServiceUnavailable;
+        await Assert.ThrowsAsync<HttpRequestException>(WitnessPolitieAsync);
+        Assert.DoesNotContain(await om.Store.ReadLogAsync(1, 10_000, default), e => e.Event == LogEvent.WitnessRefused);
+        await AssertNothingNewCosignedAsync(null);
+
+        // Not found: politie signed a tree it does not show.
+        tamper.HashTileStatus = StatusCodes.Status404NotFound;
+        var refused = await WitnessPolitieAsync();
+        Assert.Equal(WitnessRefusal.TilesMismatch, refused.Refusal);
+        Assert.Contains("does not serve its hash tiles (404", refused.Detail, StringComparison.Ordinal);
+        await AssertOneAlertAsync("TILES_MISMATCH", WitnessRefusal.TilesMismatch, witnessedSize: null);
+
+        tamper.HashTileStatus = null;
+        await AssertCosignsAgainAsync(politieNote);
+    }
+
     private async Task<WitnessResult> WitnessPolitieAsync()
     {
         var result = await om.Services.GetRequiredService<SharingLogWitness>().WitnessAsync("politie", default);
@@ -265,6 +285,9 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         /// <summary>Rewrites a served level-0 hash tile; null serves it as is.</summary>
         public Func<byte[], byte[]>? HashTileRewrite { get => hashTile; set => hashTile = value; }
 
+        /// <summary>When set, every level-0 hash tile is answered with this status and no body.</summary>
+        public int? HashTileStatus { get; set; }
+
         /// <summary>How many hash tiles were served rewritten.</summary>
         public int TilesAltered => Volatile.Read(ref tilesAltered);
 
@@ -274,6 +297,11 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         {
             app.Use(async (context, nextMiddleware) =>
             {
+                if (HashTileStatus is { } status && context.Request.Path.StartsWithSegments("/log/tile/0", StringComparison.Ordinal))
+                {
+                    context.Response.StatusCode = status;
+                    return;
+                }
                 var rewrite = RewriteFor(context.Request);
                 if (rewrite is null)
                 {
