@@ -57,7 +57,9 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
             var checkpoint = PartnerCheckpoint.Open(node, partner, note);
             if (checkpoint is null)
             {
-                return await RefuseAsync(partner, 0, note, WitnessRefusal.BadCheckpoint,
+                // The size it claims, if it reads as a checkpoint at all (unverified: for the alert, not for any decision).
+                var claimed = Checkpoint.TryParse(note, out var unverified) ? unverified.Size : 0;
+                return await RefuseAsync(partner, claimed, note, WitnessRefusal.BadCheckpoint,
                     "the checkpoint does not verify with the partner's listed signing key, or its origin is not the partner's", cancellationToken).ConfigureAwait(false);
             }
             var previous = await store.ReadWitnessedAsync(partner, cancellationToken).ConfigureAwait(false);

@@ -66,6 +66,8 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
 
         var refused = await WitnessPolitieAsync();
         Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
+        // The alert names the size the bad note claims.
+        Assert.Equal(parsed.Size, refused.Size);
         await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
 
         tamper.CheckpointRewrite = null;
