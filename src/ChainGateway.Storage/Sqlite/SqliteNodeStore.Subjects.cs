@@ -21,9 +21,7 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
             var contact = upsert.Parameters.Add("$contact", SqliteType.Blob);
             var registeredAt = upsert.Parameters.Add("$at", SqliteType.Integer);
             using var insert = PseudonymInsert(tx);
-            using var link = Command($"""
-                {ReceivedLinkSql}
-                """, tx);
+            using var link = Command(ReceivedLinkSql, tx);
             var linkKey = link.Parameters.Add("$key", SqliteType.Blob);
             var linkPartner = link.Parameters.Add("$partner", SqliteType.Text);
             var linkPseudonym = link.Parameters.Add("$pseudonym", SqliteType.Blob);
@@ -115,9 +113,7 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
         {
             ArgumentNullException.ThrowIfNull(progress);
             using var insert = PseudonymInsert(tx);
-            using var link = Command($"""
-                {ReceivedLinkSql}
-                """, tx);
+            using var link = Command(ReceivedLinkSql, tx);
             var linkKey = link.Parameters.Add("$key", SqliteType.Blob);
             link.Parameters.AddWithValue("$partner", partner);
             var linkPseudonym = link.Parameters.Add("$pseudonym", SqliteType.Blob);

@@ -64,14 +64,9 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         Assert.NotEqual(Checkpoint.Parse(politieNote).RootHash, parsed.RootHash);
         Assert.Null(Checkpoint.Open(served, "chaingateway/politie", politie.Context.Keys.Signing.PublicKey));
 
-        var refused = await WitnessPolitieAsync();
-        Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
+        var refused = await AssertRefusedAsBadCheckpointUntilServedHonestlyAsync();
         // The alert names the size the bad note claims.
         Assert.Equal(parsed.Size, refused.Size);
-        await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
-
-        tamper.CheckpointRewrite = null;
-        await AssertCosignsAgainAsync(politieNote);
     }
 
     [Fact]
@@ -97,12 +92,7 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         Assert.NotNull(Checkpoint.Open(omNote, "chaingateway/om", om.Context.Keys.Signing.PublicKey));
         tamper.CheckpointRewrite = _ => omNote;
 
-        var refused = await WitnessPolitieAsync();
-        Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
-        await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
-
-        tamper.CheckpointRewrite = null;
-        await AssertCosignsAgainAsync(politieNote);
+        await AssertRefusedAsBadCheckpointUntilServedHonestlyAsync();
     }
 
     [Fact]
@@ -116,12 +106,7 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         Assert.Equal("chaingateway/om", opened.Origin);
         tamper.CheckpointRewrite = _ => forged;
 
-        var refused = await WitnessPolitieAsync();
-        Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
-        await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
-
-        tamper.CheckpointRewrite = null;
-        await AssertCosignsAgainAsync(politieNote);
+        await AssertRefusedAsBadCheckpointUntilServedHonestlyAsync();
     }
 
     [Fact]
@@ -196,6 +181,18 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
 
         tamper.HashTileStatus = null;
         await AssertCosignsAgainAsync(politieNote);
+    }
+
+    /// <summary>The checkpoint served now is refused as BAD_CHECKPOINT with one alert; served honestly again, it is cosigned.</summary>
+    private async Task<WitnessResult> AssertRefusedAsBadCheckpointUntilServedHonestlyAsync()
+    {
+        var refused = await WitnessPolitieAsync();
+        Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
+        await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
+
+        tamper.CheckpointRewrite = null;
+        await AssertCosignsAgainAsync(politieNote);
+        return refused;
     }
 
     private async Task<WitnessResult> WitnessPolitieAsync()
