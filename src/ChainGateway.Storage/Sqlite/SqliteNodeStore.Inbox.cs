@@ -92,9 +92,18 @@ public sealed partial class SqliteNodeStore
             }
             foreach (var row in expired)
             {
-                using var purge = Command("UPDATE inbox SET payload = NULL WHERE seq = $seq", tx);
-                purge.Parameters.AddWithValue("$seq", row.Seq);
-                purge.ExecuteNonQuery();
+                using (var purge = Command("UPDATE inbox SET payload = NULL WHERE seq = $seq", tx))
+                {
+                    purge.Parameters.AddWithValue("$seq", row.Seq);
+                    purge.ExecuteNonQuery();
+                }
+                // The links of registered subjects to this signal go with its body: after its retention a case system no
+                // longer learns, from LinkedSignals, that this partner sent something about the person.
+                using (var unlink = Command("DELETE FROM subject_links WHERE seq = $seq", tx))
+                {
+                    unlink.Parameters.AddWithValue("$seq", row.Seq);
+                    unlink.ExecuteNonQuery();
+                }
                 Append(new LogEntry
                 {
                     Time = now,

@@ -183,5 +183,11 @@ internal static class SqliteSchema
         """
         DROP TABLE inbox_pseudonyms;
         """,
+        // 7: a received signal's subject links go when its retention ends (found by the signal); links made before this
+        // version to signals already purged go now.
+        """
+        CREATE INDEX subject_links_signal ON subject_links (seq);
+        DELETE FROM subject_links WHERE seq IN (SELECT seq FROM inbox WHERE payload IS NULL);
+        """,
     ];
 }

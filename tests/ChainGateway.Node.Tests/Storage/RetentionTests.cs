@@ -98,6 +98,65 @@ public sealed class CaseFactRetentionTests : TempStore
         Assert.Equal([kept], (await Store.GetLinkedSignalsAsync(Subject(2).SubjectKey, default)).Select(s => s.MessageId));
     }
 
+    [Fact]
+    public async Task RetentionEnded_TheSignalsSubjectLinksGo_AndTheLinksOfSignalsStillKeptStay()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await Store.RegisterSubjectsAsync([Subject(1)], default);
+        var expired = Guid.CreateVersion7();
+        var kept = Guid.CreateVersion7();
+        foreach (var (id, days) in new[] { (expired, 30), (kept, 365) })
+        {
+            await Store.AcceptAsync(
+                new InboxEnvelope("om", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(days),
+                    Fact(Contracts.V1.FactDirection.Received, id, start, days)),
+                new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
+        }
+        Assert.Equal([expired, kept], (await Store.GetLinkedSignalsAsync(Subject(1).SubjectKey, default)).Select(s => s.MessageId));
+
+        Assert.Equal(0, await Store.PurgeExpiredAsync(start.AddDays(29), default));
+        Assert.Equal(2, (await Store.GetLinkedSignalsAsync(Subject(1).SubjectKey, default)).Count);
+        Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+        Assert.Equal([kept], (await Store.GetLinkedSignalsAsync(Subject(1).SubjectKey, default)).Select(s => s.MessageId));
+    }
+
+    [Fact]
+    public async Task Migration7_RemovesLinksToSignalsPurgedBeforeIt_AndKeepsTheOthers()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await Store.RegisterSubjectsAsync([Subject(1)], default);
+        var expired = Guid.CreateVersion7();
+        var kept = Guid.CreateVersion7();
+        foreach (var (id, days) in new[] { (expired, 30), (kept, 365) })
+        {
+            await Store.AcceptAsync(
+                new InboxEnvelope("om", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(days),
+                    Fact(Contracts.V1.FactDirection.Received, id, start, days)),
+                new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
+        }
+        Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+
+        // As a version-6 store left it: the purge kept the link. The migration runs when the store opens.
+        await ReopenAsync(path =>
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                DROP INDEX subject_links_signal;
+                INSERT INTO subject_links (subject_key, seq) SELECT $key, seq FROM inbox WHERE payload IS NULL;
+                PRAGMA user_version = 6;
+                """;
+            command.Parameters.AddWithValue("$key", Subject(1).SubjectKey);
+            command.ExecuteNonQuery();
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM subject_links";
+            Assert.Equal(2L, count.ExecuteScalar());
+        });
+
+        Assert.Equal([kept], (await Store.GetLinkedSignalsAsync(Subject(1).SubjectKey, default)).Select(s => s.MessageId));
+    }
+
     private static Core.Subjects.IndexedSubject Subject(byte key) =>
         new([.. Enumerable.Repeat(key, 32)], [4], [5], [new Core.Subjects.IndexedPseudonym("om", "g1", Pseudonym)], DateTimeOffset.UnixEpoch);
 }

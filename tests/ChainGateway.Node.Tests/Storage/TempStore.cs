@@ -9,6 +9,18 @@ public abstract class TempStore : IAsyncLifetime
 
     protected SqliteNodeStore Store { get; private set; } = null!;
 
+    /// <summary>The store's file, for a test that changes it from outside while the store is closed.</summary>
+    protected string StorePath => path;
+
+    /// <summary>Closes the store, runs <paramref name="whileClosed"/>, and opens it again (its migrations run then).</summary>
+    protected async Task ReopenAsync(Action<string> whileClosed)
+    {
+        await Store.DisposeAsync();
+        whileClosed(path);
+        Store = new SqliteNodeStore(path);
+        await Store.InitializeAsync(default);
+    }
+
     public async Task InitializeAsync()
     {
         Store = new SqliteNodeStore(path);
