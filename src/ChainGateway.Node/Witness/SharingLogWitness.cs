@@ -159,9 +159,11 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
         var code = WitnessResult.Code(refusal);
         // One alert per distinct checkpoint served, not one per round. The checkpoint is the note's signed text: the
         // signature lines after it are left out, or a partner could make each round's note new with another
-        // (unverifiable) cosignature line and fill this node's sharing log with alerts.
-        var key = partner + "\n" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SignedText(note))));
-        if (alerted.TryAdd(key, 0))
+        // (unverifiable) cosignature line and fill this node's sharing log with alerts. Its digest goes into the alert's
+        // detail, so the operator can tell which note it was and a restarted node does not raise the same alert again.
+        var digest = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SignedText(note))));
+        await RememberLoggedAlertsAsync(cancellationToken).ConfigureAwait(false);
+        if (alerted.TryAdd(partner + "\n" + digest, 0))
         {
             NodeLog.WitnessRefused(logger, partner, size, code, detail);
             ChainGatewayTelemetry.WitnessRefusals.Add(1, new KeyValuePair<string, object?>("partner", partner), new KeyValuePair<string, object?>("reason", code));
@@ -172,10 +174,36 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
                 Partner = partner,
                 Outcome = "refused",
                 ReasonCode = code,
-                Detail = detail,
+                Detail = detail + CheckpointDigestMarker + digest,
             }, cancellationToken).ConfigureAwait(false);
         }
         return new WitnessResult(partner, size, refusal, detail);
+    }
+
+    /// <summary>How an alert's detail names the refused checkpoint: the SHA-256 of its signed text, in hex.</summary>
+    internal const string CheckpointDigestMarker = "; checkpoint sha256:";
+
+    /// <summary>How many of the latest alerts a (re)started witness reads back to know what it alerted before.</summary>
+    private const int RememberedAlerts = 1000;
+
+    private bool remembered;
+
+    /// <summary>Once per process, before the first alert: the checkpoints already alerted, from the sharing log's alerts.</summary>
+    private async Task RememberLoggedAlertsAsync(CancellationToken cancellationToken)
+    {
+        if (remembered)
+        {
+            return;
+        }
+        foreach (var alert in await store.ReadWitnessAlertsAsync(RememberedAlerts, cancellationToken).ConfigureAwait(false))
+        {
+            var at = alert.Detail?.LastIndexOf(CheckpointDigestMarker, StringComparison.Ordinal) ?? -1;
+            if (alert.Partner is { } partner && at >= 0)
+            {
+                alerted.TryAdd(partner + "\n" + alert.Detail![(at + CheckpointDigestMarker.Length)..], 0);
+            }
+        }
+        remembered = true;
     }
 
     private static string SignedText(string note) => SignedNote.TryParse(note, out var parsed) ? parsed.Body : note;

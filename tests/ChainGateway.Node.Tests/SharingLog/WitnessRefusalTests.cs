@@ -86,6 +86,30 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BadCheckpoint_AlertedBeforeTheWitnessRestarted_IsNotAlertedAgain_ButANewOneIs()
+    {
+        tamper.CheckpointRewrite = AlterRootLine;
+        Assert.Equal(WitnessRefusal.BadCheckpoint, (await WitnessPolitieAsync()).Refusal);
+        // The alert names the refused note: the SHA-256 of its signed text.
+        var served = await om.Services.GetRequiredService<PartnerLogClient>().GetCheckpointAsync("politie", default);
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SignedNote.Parse(served).Body)));
+        var alert = Assert.Single(await om.Store.ReadLogAsync(1, 10_000, default), e => e.Event == LogEvent.WitnessRefused);
+        Assert.EndsWith("; checkpoint sha256:" + digest, alert.Detail, StringComparison.Ordinal);
+
+        await federation.StopAsync(om);
+        om = await federation.StartAsync("om", configureServices: services => services.AddSingleton<ILoggerProvider>(omLevels));
+        Assert.Equal(WitnessRefusal.BadCheckpoint, (await WitnessPolitieAsync()).Refusal);
+        Assert.Single(await om.Store.ReadLogAsync(1, 10_000, default), e => e.Event == LogEvent.WitnessRefused);
+        Assert.Single(omLevels.Events, e => e.Name == "WitnessRefused");
+
+        // Another bad checkpoint after the restart is an alert of its own.
+        tamper.CheckpointRewrite = _ => omNote;
+        Assert.Equal(WitnessRefusal.BadCheckpoint, (await WitnessPolitieAsync()).Refusal);
+        Assert.Equal(2, (await om.Store.ReadLogAsync(1, 10_000, default)).Count(e => e.Event == LogEvent.WitnessRefused));
+        Assert.Equal(2, omLevels.Events.Count(e => e.Name == "WitnessRefused"));
+    }
+
+    [Fact]
     public async Task AnotherOrganisationsCheckpoint_ServedByThePartner_IsRefusedAsBadCheckpoint()
     {
         // om's own genuine checkpoint, signed with om's real key, served from politie's endpoint.
