@@ -20,8 +20,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Starts <c>dotnet exec &lt;dll&gt; args</c> and returns when it printed <paramref name="readyText"/>.</summary>
     public static async Task<ChildProcess> StartAsync(string name, string dll, IEnumerable<string> arguments, string readyText, string logPath)
     {
-        // The node's runtime settings as deployed (ChainGateway.Cli.NodeRuntime, the systemd unit).
-        var start = ChainGateway.Cli.NodeRuntime.Apply(new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)

@@ -34,7 +34,7 @@ internal sealed class NodeProcess : IAsyncDisposable
     {
         var configuration = NodeConfiguration.Load(configDirectory);
         Directory.CreateDirectory(dataDirectory);
-        var start = NodeRuntime.Apply(SelfCommand(["serve", "--config", configDirectory, "--data", dataDirectory]));
+        var start = SelfCommand(["serve", "--config", configDirectory, "--data", dataDirectory]);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
