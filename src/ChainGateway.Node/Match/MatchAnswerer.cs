@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Delivery;
+using ChainGateway.Core.Envelope;
 using ChainGateway.Core.Errors;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
@@ -46,11 +47,22 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
             var candidates = Candidates(body, matching.KeyRing.Generations(peer, now));
             var hit = await index.FindSubjectAsync(peer, candidates, cancellationToken).ConfigureAwait(false);
             var outcome = hit is null ? "no-hit" : "hit";
-            var logIndex = await store.AppendLogAsync(Entry(now, peer, body, "ok", null, outcome) with
+            long logIndex;
+            try
             {
-                ProcessingActivity = rule.ProcessingActivity,
-                RuleId = rule.Id,
-            }, CancellationToken.None).ConfigureAwait(false);
+                // The entry names the query id, which the log takes once per asking partner (migration 8).
+                logIndex = await store.AppendLogAsync(Entry(now, peer, body, "ok", null, outcome) with
+                {
+                    ProcessingActivity = rule.ProcessingActivity,
+                    RuleId = rule.Id,
+                }, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (DuplicateLogEntryException)
+            {
+                throw new ChainGatewayException(ReasonCode.Replayed,
+                    $"query {QueryId(body)} of '{peer}' was answered before; a new question needs a new query id",
+                    metadata: new Dictionary<string, string> { ["query_id"] = QueryId(body)!.Value.ToString() });
+            }
             MatchLog.Answered(logger, peer, body.Purpose, rule.Id, outcome, logIndex);
             MatchTelemetry.Questions.Add(1, new KeyValuePair<string, object?>("side", "answerer"), new KeyValuePair<string, object?>("outcome", outcome));
             return MatchSignatures.Sign(new MatchAnswerBody
@@ -105,6 +117,10 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         {
             ChainGatewayException.Throw(ReasonCode.ClockSkew, "the query's created-at is outside the allowed clock skew", "created_at");
         }
+        if (QueryId(body) is null)
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, "the query id is not a UUIDv7 of 16 bytes", "query_id");
+        }
         if (body.Candidates.Count is 0 or > 8 || body.Candidates.Any(c => c.Pseudonym.Length != PairwisePseudonymizer.Size))
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, $"a query carries 1 to 8 candidates of {PairwisePseudonymizer.Size}-byte pseudonyms", "candidates");
@@ -130,9 +146,14 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         return candidates;
     }
 
+    /// <summary>The query's id, or null if it is not a UUIDv7 (refused as MALFORMED).</summary>
+    private static Guid? QueryId(MatchQueryBody? body) =>
+        body is not null && MessageId.TryFromBytes(body.QueryId.Span, out var id) ? id : null;
+
     private static LogEntry Entry(DateTimeOffset now, string peer, MatchQueryBody? body, string outcome, ReasonCode? reason, string detail) => new()
     {
         Time = now,
+        MessageId = QueryId(body),
         Event = reason is null ? LogEvent.Matched : LogEvent.Rejected,
         Partner = peer,
         Purpose = body?.Purpose,

@@ -107,9 +107,10 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
             ChainGatewayException.Throw(ReasonCode.UnknownKey, $"no pseudonym key pair with '{partner.Id}' is valid now",
                 metadata: new Dictionary<string, string> { ["partner"] = partner.Id });
         }
+        var queryId = MessageId.New(node.Time);
         var body = new MatchQueryBody
         {
-            QueryId = ByteString.CopyFrom(MessageId.ToBytes(MessageId.New(node.Time))),
+            QueryId = ByteString.CopyFrom(MessageId.ToBytes(queryId)),
             Asker = node.Organisation,
             Answerer = partner.Id,
             Purpose = purpose,
@@ -140,7 +141,7 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
         catch (RpcException e)
         {
             var reason = ErrorMapping.ReasonOf(e);
-            await LogAsync(now, partner.Id, user, purpose, rule, pseudonyms, "rejected", reason, $"the partner answered {e.StatusCode}: {e.Status.Detail}").ConfigureAwait(false);
+            await LogAsync(now, partner.Id, user, purpose, rule, pseudonyms, "rejected", reason, $"the partner answered {e.StatusCode}: {e.Status.Detail}", queryId).ConfigureAwait(false);
             if (reason is null)
             {
                 throw new RpcException(new Status(StatusCode.Unavailable, $"'{partner.Id}' could not be asked: {e.Status.Detail}"));
@@ -152,7 +153,7 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
         }
         var answer = VerifyAnswer(partner, query, signedAnswer, now);
         var outcome = answer.Hit ? "hit" : "no-hit";
-        await LogAsync(now, partner.Id, user, purpose, rule, pseudonyms, "ok", null, $"{outcome}; their log index {answer.LogIndex}").ConfigureAwait(false);
+        await LogAsync(now, partner.Id, user, purpose, rule, pseudonyms, "ok", null, $"{outcome}; their log index {answer.LogIndex}", queryId).ConfigureAwait(false);
         MatchLog.Asked(logger, partner.Id, purpose, rule.Id, outcome);
         MatchTelemetry.Questions.Add(1, new KeyValuePair<string, object?>("side", "asker"), new KeyValuePair<string, object?>("outcome", outcome));
         return new MatchResult
@@ -188,10 +189,12 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
     }
 
     private Task<long> LogAsync(DateTimeOffset now, string partner, LocalUser user, string purpose, SharingRule? rule, string? pseudonyms,
-        string outcome, ReasonCode? reason, string detail) =>
+        string outcome, ReasonCode? reason, string detail, Guid? queryId = null) =>
         store.AppendLogAsync(new LogEntry
         {
             Time = now,
+            // The query's id, also in the answerer's entry: a privacy officer pairs the two logs' entries by it.
+            MessageId = queryId,
             // Refused before anything was asked: a denial like a refused send; otherwise the exchange itself.
             Event = outcome == "denied" ? LogEvent.Denied : LogEvent.Matched,
             Partner = partner,

@@ -6,7 +6,22 @@ namespace ChainGateway.Storage.Sqlite;
 public sealed partial class SqliteNodeStore
 {
     public Task<long> AppendLogAsync(LogEntry entry, CancellationToken cancellationToken) =>
-        WriteAsync(tx => Append(entry, tx), cancellationToken);
+        WriteAsync(tx =>
+        {
+            try
+            {
+                return Append(entry, tx);
+            }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteConstraintUnique)
+            {
+                // Migration 8: an answered match query's id once per asking partner.
+                throw new Core.Delivery.DuplicateLogEntryException(
+                    $"a {entry.Event} entry for '{entry.Partner}' with message id {entry.MessageId} is already in the log", e);
+            }
+        }, cancellationToken);
+
+    /// <summary>SQLITE_CONSTRAINT_UNIQUE, the extended result code of a unique index's refusal.</summary>
+    private const int SqliteConstraintUnique = 2067;
 
     public Task<IReadOnlyList<LogEntry>> ReadLogAsync(long fromIndex, int max, CancellationToken cancellationToken) =>
         ReadEntriesAsync("WHERE idx >= $from ORDER BY idx LIMIT $max", fromIndex, max, cancellationToken);

@@ -189,5 +189,12 @@ internal static class SqliteSchema
         CREATE INDEX subject_links_signal ON subject_links (seq);
         DELETE FROM subject_links WHERE seq IN (SELECT seq FROM inbox WHERE payload IS NULL);
         """,
+        // 8: a match query is answered once: the answerer's Matched entry (no local user) names the query id, unique per
+        // asking partner, so a replayed signed query is refused (REPLAYED) in the transaction that would log it.
+        // Entries written before have no id (NULL), which a unique index does not compare.
+        """
+        CREATE UNIQUE INDEX IF NOT EXISTS sharing_log_answered_queries ON sharing_log (partner, message_id)
+            WHERE event = 'Matched' AND outcome = 'ok' AND user_id IS NULL;
+        """,
     ];
 }

@@ -126,6 +126,56 @@ public sealed class MatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReplayedQuery_IsRefusedAsReplayed_AndLoggedOnce_WhileANewQueryIsAnswered()
+    {
+        using var omClient = federation.Client("om");
+        await omClient.RegisterAsync(MatchCalls.Bsn(Known), new SubjectRef { LocalId = "OM-2026-17" });
+        var query = Query(politie, "om", "case-direction", "politie-asks-om");
+        Assert.True(MessageId.TryFromBytes(MatchSignatures.ParseUnverified(query)!.QueryId.Span, out var queryId));
+        Assert.True(politie.Context.TrustList.TryGet("om", out var omPartner));
+        MatchAnswerBody Open(SignedMatchAnswer answer) => MatchSignatures.Verify(answer, omPartner.SigningKeys[0].Key)!;
+        using var certificate = HandBuilt.Usable(politie.Context.TlsCertificate);
+        var client = HandBuilt.PeerClient(om.Context.Configuration.Peer.Listen, certificate, politie.Context.FederationCa, out var channel);
+        MatchAnswerBody first;
+        using (channel)
+        {
+            first = Open(await client.MatchAsync(query).ResponseAsync);
+            Assert.True(first.Hit);
+
+            // The same signed bytes again, and again: refused, with the query id named.
+            for (var i = 0; i < 2; i++)
+            {
+                var refused = await Assert.ThrowsAsync<RpcException>(() => client.MatchAsync(query).ResponseAsync);
+                Assert.Equal(ReasonCode.Replayed, ErrorMapping.ReasonOf(refused));
+                Assert.Equal(queryId.ToString(), refused.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>().Metadata["query_id"]);
+            }
+
+            // A new question (a new query id) is answered as before.
+            Assert.True(Open(await client.MatchAsync(Query(politie, "om", "case-direction", "politie-asks-om")).ResponseAsync).Hit);
+        }
+
+        var log = await om.Store.ReadLogAsync(0, 100, default);
+        var answered = Assert.Single(log, e => e.Event == LogEvent.Matched && e.MessageId == queryId);
+        Assert.Equal((long)first.LogIndex, answered.Index);
+        Assert.Equal(2, log.Count(e => e.Event == LogEvent.Rejected && e.MessageId == queryId && e.ReasonCode == "REPLAYED"));
+        Assert.Equal(2, log.Count(e => e.Event == LogEvent.Matched));
+    }
+
+    [Fact]
+    public async Task AskerAndAnswerer_NameTheSameQueryId_InTheirLogEntries()
+    {
+        using var omClient = federation.Client("om");
+        await omClient.RegisterAsync(MatchCalls.Bsn(Known), new SubjectRef { LocalId = "OM-2026-17" });
+        using var asker = federation.Client("politie");
+        Assert.True(Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(Known), "case-direction", "om")).Results).Hit);
+
+        var asked = Assert.Single(await politie.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Matched);
+        var answered = Assert.Single(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Matched);
+        Assert.NotNull(asked.MessageId);
+        Assert.Equal(asked.MessageId, answered.MessageId);
+    }
+
+    [Fact]
     public async Task QuerySignedByAnotherKey_IsBadSignature()
     {
         var query = Query(politie, "om", "case-direction", "politie-asks-om");

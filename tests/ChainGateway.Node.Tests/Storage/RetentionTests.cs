@@ -144,6 +144,7 @@ public sealed class CaseFactRetentionTests : TempStore
             using var command = connection.CreateCommand();
             command.CommandText = """
                 DROP INDEX subject_links_signal;
+                DROP INDEX sharing_log_answered_queries;
                 INSERT INTO subject_links (subject_key, seq) SELECT $key, seq FROM inbox WHERE payload IS NULL;
                 PRAGMA user_version = 6;
                 """;
