@@ -76,16 +76,8 @@ public sealed class CaseFactRetentionTests : TempStore
     public async Task LateRegistration_LinksReceivedSignalsThroughTheirCaseFacts_AndNotOnesWhoseRetentionEnded()
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var expired = Guid.CreateVersion7();
-        var kept = Guid.CreateVersion7();
+        var (_, kept) = await ReceiveExpiringAndKeptAsync(start);
         var sent = Guid.CreateVersion7();
-        foreach (var (id, days) in new[] { (expired, 30), (kept, 365) })
-        {
-            await Store.AcceptAsync(
-                new InboxEnvelope("om", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(days),
-                    Fact(Contracts.V1.FactDirection.Received, id, start, days)),
-                new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
-        }
         // A signal sent to om about the same person carries the same pairwise pseudonym; it is not a received signal.
         await Store.EnqueueAsync([new OutboxEnvelope(sent, "om", 1, [1], new byte[32], start, start.AddDays(3), 0,
             new LogEntry { Time = start, Event = LogEvent.Sent, Outcome = "ok", MessageId = sent }, Fact(Contracts.V1.FactDirection.Sent, sent, start, 365))], default);
@@ -103,15 +95,7 @@ public sealed class CaseFactRetentionTests : TempStore
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         await Store.RegisterSubjectsAsync([Subject(1)], default);
-        var expired = Guid.CreateVersion7();
-        var kept = Guid.CreateVersion7();
-        foreach (var (id, days) in new[] { (expired, 30), (kept, 365) })
-        {
-            await Store.AcceptAsync(
-                new InboxEnvelope("om", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(days),
-                    Fact(Contracts.V1.FactDirection.Received, id, start, days)),
-                new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
-        }
+        var (expired, kept) = await ReceiveExpiringAndKeptAsync(start);
         Assert.Equal([expired, kept], (await Store.GetLinkedSignalsAsync(Subject(1).SubjectKey, default)).Select(s => s.MessageId));
 
         Assert.Equal(0, await Store.PurgeExpiredAsync(start.AddDays(29), default));
@@ -125,15 +109,7 @@ public sealed class CaseFactRetentionTests : TempStore
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         await Store.RegisterSubjectsAsync([Subject(1)], default);
-        var expired = Guid.CreateVersion7();
-        var kept = Guid.CreateVersion7();
-        foreach (var (id, days) in new[] { (expired, 30), (kept, 365) })
-        {
-            await Store.AcceptAsync(
-                new InboxEnvelope("om", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(days),
-                    Fact(Contracts.V1.FactDirection.Received, id, start, days)),
-                new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
-        }
+        var (_, kept) = await ReceiveExpiringAndKeptAsync(start);
         Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
 
         // As a version-6 store left it: the purge kept the link. The migration runs when the store opens.
@@ -156,6 +132,21 @@ public sealed class CaseFactRetentionTests : TempStore
         });
 
         Assert.Equal([kept], (await Store.GetLinkedSignalsAsync(Subject(1).SubjectKey, default)).Select(s => s.MessageId));
+    }
+
+    /// <summary>Two signals from om received at <paramref name="start"/> about the same person: retention 30 and 365 days.</summary>
+    private async Task<(Guid Expired, Guid Kept)> ReceiveExpiringAndKeptAsync(DateTimeOffset start)
+    {
+        var expired = Guid.CreateVersion7();
+        var kept = Guid.CreateVersion7();
+        foreach (var (id, days) in new[] { (expired, 30), (kept, 365) })
+        {
+            await Store.AcceptAsync(
+                new InboxEnvelope("om", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(days),
+                    Fact(Contracts.V1.FactDirection.Received, id, start, days)),
+                new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
+        }
+        return (expired, kept);
     }
 
     private static Core.Subjects.IndexedSubject Subject(byte key) =>
