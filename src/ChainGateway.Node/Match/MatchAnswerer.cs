@@ -59,9 +59,10 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
             }
             catch (DuplicateLogEntryException)
             {
+                var queryId = QueryId(body)!.Value.ToString();
                 throw new ChainGatewayException(ReasonCode.Replayed,
-                    $"query {QueryId(body)} of '{peer}' was answered before; a new question needs a new query id",
-                    metadata: new Dictionary<string, string> { ["query_id"] = QueryId(body)!.Value.ToString() });
+                    $"query {queryId} of '{peer}' was answered before; a new question needs a new query id",
+                    metadata: new Dictionary<string, string> { ["query_id"] = queryId });
             }
             MatchLog.Answered(logger, peer, body.Purpose, rule.Id, outcome, logIndex);
             MatchTelemetry.Questions.Add(1, new KeyValuePair<string, object?>("side", "answerer"), new KeyValuePair<string, object?>("outcome", outcome));

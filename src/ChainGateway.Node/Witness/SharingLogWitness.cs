@@ -181,7 +181,7 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
     }
 
     /// <summary>How an alert's detail names the refused checkpoint: the SHA-256 of its signed text, in hex.</summary>
-    internal const string CheckpointDigestMarker = "; checkpoint sha256:";
+    private const string CheckpointDigestMarker = "; checkpoint sha256:";
 
     /// <summary>How many of the latest alerts a (re)started witness reads back to know what it alerted before.</summary>
     private const int RememberedAlerts = 1000;
