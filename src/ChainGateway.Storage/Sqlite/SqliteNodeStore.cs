@@ -102,56 +102,62 @@ public sealed partial class SqliteNodeStore : INodeStore
     }
 
     /// <summary>
-    /// The one writer. It moves every waiting request into two lanes, urgent and routine, each in arrival order. Waiting
-    /// urgent requests commit in a batch of their own, so they wait at most for the batch in progress and one short commit,
-    /// not for hundreds of routine writes; the batch after an urgent-only one takes routine requests too (urgent first),
-    /// so a stream of urgent writes cannot starve routine ones. Each request still runs in its own savepoint.
+    /// The one writer. It moves every waiting request into two lanes, urgent and routine, each in arrival order, and
+    /// builds each batch as it runs it: urgent requests first, then routine ones in order. An urgent request that
+    /// arrives while a routine batch runs joins that batch at once, and the batch then takes no more routine requests
+    /// and commits: the urgent write waits only for the request being run and one commit, not for the rest of the batch
+    /// and a commit of its own (DESIGN.md §8: priority signals overtake). A batch after one without routine requests takes
+    /// routine requests behind its urgent ones before an urgent one can end it, so a stream of urgent writes cannot
+    /// starve routine ones.
     /// </summary>
     private async Task RunWriter()
     {
         var batch = new List<WriteRequest>(MaxBatch);
-        var urgent = new Queue<WriteRequest>();
-        var routine = new Queue<WriteRequest>();
-        var reader = queue.Reader;
-        var urgentOnlyLast = false;
-        while (urgent.Count + routine.Count > 0 || await reader.WaitToReadAsync().ConfigureAwait(false))
+        var lanes = new WriterLanes(queue.Reader);
+        var routineInLast = true;
+        while (lanes.Waiting > 0 || await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            lanes.Drain();
+            if (lanes.Urgent.Count == 0 && lanes.Routine.TryPeek(out var head) && head.Alone)
+            {
+                routineInLast = true;
+                RunAlone(lanes.Routine.Dequeue());
+                continue;
+            }
+            routineInLast = RunBatch(batch, lanes, routineInLast);
+        }
+    }
+
+    /// <summary>The writer's two lanes, filled from the queue.</summary>
+    private sealed class WriterLanes(ChannelReader<WriteRequest> reader)
+    {
+        public Queue<WriteRequest> Urgent { get; } = new();
+
+        public Queue<WriteRequest> Routine { get; } = new();
+
+        public int Waiting => Urgent.Count + Routine.Count;
+
+        public void Drain()
         {
             while (reader.TryRead(out var request))
             {
-                (request.Urgent ? urgent : routine).Enqueue(request);
+                (request.Urgent ? Urgent : Routine).Enqueue(request);
             }
-            batch.Clear();
-            while (batch.Count < MaxBatch && urgent.TryDequeue(out var request))
+        }
+
+        /// <summary>
+        /// The next request for the batch in progress: urgent first; routine ones in order, but none after an urgent one
+        /// was taken when <paramref name="urgentEndsBatch"/>.
+        /// </summary>
+        public WriteRequest? Next(bool urgentEndsBatch, ref bool takeRoutine)
+        {
+            Drain();
+            if (Urgent.TryDequeue(out var urgent))
             {
-                batch.Add(request);
+                takeRoutine &= !urgentEndsBatch;
+                return urgent;
             }
-            if (batch.Count > 0 && !urgentOnlyLast)
-            {
-                urgentOnlyLast = true;
-                CommitBatch(batch);
-                continue;
-            }
-            urgentOnlyLast = false;
-            while (batch.Count < MaxBatch && routine.TryPeek(out var next) && !(next.Alone && batch.Count > 0))
-            {
-                batch.Add(routine.Dequeue());
-                if (next.Alone)
-                {
-                    break;
-                }
-            }
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-            if (batch is [{ Alone: true } alone])
-            {
-                RunAlone(alone);
-            }
-            else
-            {
-                CommitBatch(batch);
-            }
+            return takeRoutine && Routine.TryPeek(out var routine) && !routine.Alone ? Routine.Dequeue() : null;
         }
     }
 
@@ -170,36 +176,47 @@ public sealed partial class SqliteNodeStore : INodeStore
         request.Complete();
     }
 
-    private void CommitBatch(List<WriteRequest> batch)
+    /// <summary>
+    /// Runs and commits one batch; true when it held a routine request. An urgent request ends the batch (no routine
+    /// request after it) once this batch or, when <paramref name="routineInLast"/>, the one before took a routine one.
+    /// </summary>
+    private bool RunBatch(List<WriteRequest> batch, WriterLanes lanes, bool routineInLast)
     {
+        batch.Clear();
+        var takeRoutine = true;
+        // The first request is taken before the transaction begins, so that a store that cannot begin one (read-only
+        // after an I/O error, disk full) answers each waiting request with that failure instead of holding them all.
+        if (lanes.Next(routineInLast, ref takeRoutine) is not { } first)
+        {
+            return false;
+        }
+        batch.Add(first);
+        var routine = !first.Urgent;
         try
         {
             using var tx = writer.BeginTransaction();
-            // Several requests in one commit each run in a savepoint, so one's failure is its own. SQLite keeps a statement
-            // journal for a savepoint, in a temporary file it creates and unlinks on each commit (strace: openat, unlink,
-            // pwrites); a request alone needs none: its failure rolls back the whole, which is just that request.
-            // (Keeping the journal in memory instead, temp_store=MEMORY, put the match answerer at 290 MB: the
-            // 5,000-subject registrations' journals stayed in the heap.)
-            var isolate = batch.Count > 1;
-            for (var i = 0; i < batch.Count; i++)
+            // The first request of a transaction needs no savepoint: if it fails, the catch below rolls back the
+            // transaction, which holds nothing else, and the failure is its answer. SQLite keeps a savepoint's statement
+            // journal in a temporary file that it creates and unlinks on each commit (strace: openat, unlink, pwrites),
+            // so a request committed alone is spared that. (Keeping the journal in memory instead, temp_store=MEMORY,
+            // put the match answerer at 290 MB: the 5,000-subject registrations' journals stayed in the heap.)
+            first.Execute(tx);
+            while (batch.Count < MaxBatch && lanes.Next(routineInLast || routine, ref takeRoutine) is { } request)
             {
-                if (!isolate)
-                {
-                    // A failure goes to the catch below: nothing is committed, and it is this request's answer.
-                    batch[i].Execute(tx);
-                    continue;
-                }
+                batch.Add(request);
+                routine |= !request.Urgent;
+                // Every later request runs in a savepoint, so its failure is its own and the batch goes on.
                 Savepoint("SAVEPOINT w", tx);
                 try
                 {
-                    batch[i].Execute(tx);
+                    request.Execute(tx);
                     Savepoint("RELEASE w", tx);
                 }
 #pragma warning disable CA1031 // One request's failure is that request's answer; the rest of the batch goes on.
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
-                    batch[i].Failure = e;
+                    request.Failure = e;
                     // SQLITE_FULL or an I/O error may have rolled the whole transaction back already; then this throws
                     // and the whole batch fails below: nothing of it was committed.
                     Savepoint("ROLLBACK TO w", tx);
@@ -223,6 +240,7 @@ public sealed partial class SqliteNodeStore : INodeStore
             request.Complete();
         }
         Interlocked.Add(ref writes, batch.Count);
+        return routine;
     }
 
     private static void Savepoint(string sql, SqliteTransaction tx)

@@ -5,9 +5,10 @@ using ChainGateway.Core.SharingLog;
 namespace ChainGateway.Node.Tests.Storage;
 
 /// <summary>
-/// The writer's urgent lane (DESIGN.md §8: priority signals overtake): an urgent write goes before routine writes that
-/// were waiting longer, in a commit of its own, and the commit after it takes routine writes again. The writer is held
-/// inside a write (AcceptAsync's receipt callback runs in the writer's transaction) while the others queue.
+/// The writer's urgent lane (DESIGN.md §8: priority signals overtake): an urgent write joins the batch in progress and
+/// commits with it, before routine writes that were waiting longer; the batch after one with urgent writes takes routine
+/// writes again. The writer is held inside a write (AcceptAsync's receipt callback runs in the writer's transaction)
+/// while the others queue.
 /// </summary>
 public sealed class WritePriorityTests : TempStore
 {
@@ -22,25 +23,31 @@ public sealed class WritePriorityTests : TempStore
     private static OutboxEnvelope Outbox(Priority priority, string detail) =>
         new(Guid.CreateVersion7(), "om", (int)priority, [1], new byte[32], DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1), 0, Entry(detail));
 
-    /// <summary>A routine write that holds the writer inside its transaction until <paramref name="release"/> completes.</summary>
-    private Task<InboxAcceptResult> HoldWriterAsync(TaskCompletionSource entered, Task release) =>
-        Store.AcceptAsync(Inbox(), Entry("held"), _ =>
+    /// <summary>
+    /// Starts a routine write that holds the writer inside its transaction until the returned source is completed, and
+    /// returns once the writer is inside it.
+    /// </summary>
+    private async Task<(Task Held, TaskCompletionSource Release)> HoldWriterAsync()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = Store.AcceptAsync(Inbox(), Entry("held"), _ =>
         {
             entered.SetResult();
             // Blocks the writer's own thread (not a pool thread): nothing else can commit meanwhile.
-            Assert.True(release.Wait(Timeout), "the test never released the writer");
+            Assert.True(release.Task.Wait(Timeout), "the test never released the writer");
             return [9];
         }, default);
+        await entered.Task.WaitAsync(Timeout);
+        return (held, release);
+    }
 
     private async Task<List<string?>> LogDetailsAsync() => [.. (await Store.ReadLogAsync(0, 100, default)).Select(e => e.Detail)];
 
     [Fact]
-    public async Task UrgentWrite_CommitsBeforeRoutineWritesQueuedEarlier_InACommitOfItsOwn()
+    public async Task UrgentWrite_JoinsTheBatchInProgress_AndCommitsBeforeRoutineWritesQueuedEarlier()
     {
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = HoldWriterAsync(entered, release.Task);
-        await entered.Task.WaitAsync(Timeout);
+        var (held, release) = await HoldWriterAsync();
 
         var routine = Enumerable.Range(0, 5).Select(i => Store.AppendLogAsync(Entry($"routine {i}"), default)).ToList();
         var urgent = Store.EnqueueAsync([Outbox(Priority.Urgent, "urgent")], default);
@@ -49,45 +56,40 @@ public sealed class WritePriorityTests : TempStore
         await Task.WhenAll([held, urgent, .. routine]).WaitAsync(Timeout);
 
         Assert.Equal(["held", "urgent", "routine 0", "routine 1", "routine 2", "routine 3", "routine 4"], await LogDetailsAsync());
-        // The held batch, the urgent write alone, then the five routine writes together: group commit is kept.
-        Assert.Equal(3, Store.Commits - commitsBefore);
+        // The held write and the urgent one that joined it, then the five routine writes together: the urgent write
+        // waited for no commit of routine writes, and group commit is kept.
+        Assert.Equal(2, Store.Commits - commitsBefore);
     }
 
     [Fact]
-    public async Task UrgentWritesInARow_CannotStarveRoutineOnes_TheNextCommitTakesThemToo()
+    public async Task UrgentWritesInARow_CannotStarveRoutineOnes_TheBatchAfterAnUrgentOnlyOneTakesThemToo()
     {
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = HoldWriterAsync(entered, release.Task);
-        await entered.Task.WaitAsync(Timeout);
+        var (held, release) = await HoldWriterAsync();
 
         var routine = Store.AppendLogAsync(Entry("routine"), default);
-        Task? second = null;
-        // The first urgent write queues the second while it runs in its own commit: the second one is waiting when the
-        // writer chooses its next batch, as the routine one is.
-        var first = Store.AcceptAsync(Inbox(), Entry("urgent 1"), _ =>
-        {
-            second = Store.EnqueueAsync([Outbox(Priority.Urgent, "urgent 2")], default);
-            return [9];
-        }, default, Priority.Urgent);
+        // A chain of urgent writes, each queued the moment the one before is committed (an urgent write's caller runs
+        // on the writer's thread: ExecuteSynchronously), so one is always waiting when the writer starts a batch.
+        Task Then(Task previous, string next) =>
+            previous.ContinueWith(_ => Store.EnqueueAsync([Outbox(Priority.Urgent, next)], default), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
+        var first = Store.EnqueueAsync([Outbox(Priority.Urgent, "urgent 1")], default);
+        var second = Then(first, "urgent 2");
+        var third = Then(second, "urgent 3");
+        var fourth = Then(third, "urgent 4");
         var commitsBefore = Store.Commits;
         release.SetResult();
-        await Task.WhenAll(held, first, routine).WaitAsync(Timeout);
-        Assert.NotNull(second);
-        await second.WaitAsync(Timeout);
+        await Task.WhenAll(held, first, second, third, fourth, routine).WaitAsync(Timeout);
 
-        Assert.Equal(["held", "urgent 1", "urgent 2", "routine"], await LogDetailsAsync());
-        // held | urgent 1 | urgent 2 + routine: after an urgent-only commit, routine writes share the next one.
-        Assert.Equal(3, Store.Commits - commitsBefore);
+        // held + urgent 1 | urgent 2 alone | urgent 3 + routine (the batch after an urgent-only one takes routine writes
+        // behind its urgent ones) | urgent 4: the urgent chain holds a routine write back for one commit at most.
+        Assert.Equal(["held", "urgent 1", "urgent 2", "urgent 3", "routine", "urgent 4"], await LogDetailsAsync());
+        Assert.Equal(4, Store.Commits - commitsBefore);
     }
 
     [Fact]
     public async Task FailingUrgentWrite_FailsAlone_RoutineWritesStillCommit()
     {
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = HoldWriterAsync(entered, release.Task);
-        await entered.Task.WaitAsync(Timeout);
+        var (held, release) = await HoldWriterAsync();
 
         var routine = Store.AppendLogAsync(Entry("routine"), default);
         var good = Store.EnqueueAsync([Outbox(Priority.Urgent, "urgent")], default);
@@ -97,5 +99,22 @@ public sealed class WritePriorityTests : TempStore
         await Assert.ThrowsAsync<InvalidOperationException>(() => bad.WaitAsync(Timeout));
         await Task.WhenAll(held, good, routine).WaitAsync(Timeout);
         Assert.Equal(["held", "urgent", "routine"], await LogDetailsAsync());
+    }
+
+    [Fact]
+    public async Task FailingFirstWriteOfABatch_FailsAlone_TheWritesBehindItCommit()
+    {
+        var (held, release) = await HoldWriterAsync();
+
+        // The urgent write ends the held batch, so the failing routine write is the first of the next one: it runs
+        // without a savepoint, and its failure rolls back a transaction that holds nothing else.
+        var urgent = Store.EnqueueAsync([Outbox(Priority.Urgent, "urgent")], default);
+        var bad = Store.AcceptAsync(Inbox(), Entry("bad routine"), _ => throw new InvalidOperationException("signing failed"), default);
+        var good = Enumerable.Range(0, 2).Select(i => Store.AppendLogAsync(Entry($"routine {i}"), default)).ToList();
+        release.SetResult();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => bad.WaitAsync(Timeout));
+        await Task.WhenAll([held, urgent, .. good]).WaitAsync(Timeout);
+        Assert.Equal(["held", "urgent", "routine 0", "routine 1"], await LogDetailsAsync());
     }
 }
