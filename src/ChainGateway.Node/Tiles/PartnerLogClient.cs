@@ -65,14 +65,18 @@ public sealed class PartnerLogClient(NodeContext node) : IDisposable
         return Create(listed.PeerEndpoint, p, node.TlsCertificate, node.FederationCa);
     });
 
-    /// <summary>An HTTP/2 mutual-TLS client for a partner's peer endpoint (host:port), presenting <paramref name="clientCertificate"/>.</summary>
-    public static HttpClient Create(string endpoint, string partner, X509Certificate2 clientCertificate, X509Certificate2 federationCa)
+    /// <summary>
+    /// An HTTP/2 mutual-TLS client for a partner's peer endpoint (host:port), presenting <paramref name="clientCertificate"/>;
+    /// it asks for gzip-encoded entry bundles and decodes them unless <paramref name="decompression"/> says otherwise.
+    /// </summary>
+    public static HttpClient Create(string endpoint, string partner, X509Certificate2 clientCertificate, X509Certificate2 federationCa,
+        DecompressionMethods decompression = DecompressionMethods.GZip)
     {
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(5),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = DecompressionMethods.GZip,
+            AutomaticDecompression = decompression,
             SslOptions =
             {
                 ClientCertificates = [clientCertificate],

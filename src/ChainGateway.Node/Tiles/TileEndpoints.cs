@@ -3,11 +3,13 @@
 //   GET  /log/checkpoint                 the latest signed checkpoint, with the cosignatures it has gathered
 //   GET  /log/tile/<L>/<N>[.p/<W>]        hash tiles (RFC 9162 hashes, 32 bytes each)
 //   GET  /log/tile/entries/<N>[.p/<W>]    entry bundles: be16 length || LogEntryEncoding v1 bytes, per entry
+//                                         (Content-Encoding: gzip when the client accepts it)
 //   POST /log/add-cosignature             a witness returns its cosignature of our checkpoint (SharingLogWitness)
 //
 // The peer endpoint is mutual TLS 1.3 with a client certificate chained to the federation CA; here the
 // certificate must also name a listed organisation (as for the gRPC peer service), else 403. Only tiles the
 // latest checkpoint covers are served (a wider partial tile is 404), so a partner never sees unsigned state.
+using System.IO.Compression;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Node.Hosting;
@@ -61,9 +63,33 @@ internal static class TileEndpoints
             }
             // tlog-tiles: tiles are immutable.
             http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            if (tile.IsEntries)
+            {
+                // tlog-tiles: entry bundles SHOULD be compressed at the HTTP layer; gzip when the client accepts it.
+                http.Response.Headers.Vary = "Accept-Encoding";
+                if (AcceptsGzip(http.Request))
+                {
+                    http.Response.Headers.ContentEncoding = "gzip";
+                    bytes = Gzip(bytes);
+                }
+            }
             return Results.Bytes(bytes, "application/octet-stream");
         });
 
         group.MapPost("/add-cosignature", CosignatureIntake.HandleAsync);
+    }
+
+    private static bool AcceptsGzip(HttpRequest request) =>
+        request.GetTypedHeaders().AcceptEncoding.Any(e =>
+            e.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && e.Quality is not 0);
+
+    private static byte[] Gzip(byte[] bytes)
+    {
+        using var output = new MemoryStream(bytes.Length / 4);
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
+        {
+            gzip.Write(bytes);
+        }
+        return output.ToArray();
     }
 }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using ChainGateway.Core.SharingLog;
@@ -88,6 +89,50 @@ public sealed class TileTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("log/" + path, UriKind.Relative))).StatusCode);
         }
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri($"log/tile/0/002.p/{width}", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task EntryBundles_AreGzipEncoded_WhenTheClientAcceptsIt_AndTheSameBytesOtherwise()
+    {
+        using var raw = PartnerLogClient.Create(politie.Context.Configuration.Peer.Listen, "politie", om.TlsCertificate, om.FederationCa,
+            DecompressionMethods.None);
+        var path = new Uri("log/tile/entries/000", UriKind.Relative);
+
+        using var plain = await raw.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Empty(plain.Content.Headers.ContentEncoding);
+        var identity = await plain.Content.ReadAsByteArrayAsync();
+        Assert.Equal(256, EntryBundles.Split(identity, 256).Count);
+
+        // The peer endpoint speaks HTTP/2 only (a request message of its own defaults to HTTP/1.1).
+        HttpRequestMessage Get(Uri uri, string acceptEncoding)
+        {
+            var message = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            message.Headers.AcceptEncoding.ParseAdd(acceptEncoding);
+            return message;
+        }
+        using var request = Get(path, "gzip, identity");
+        using var gzipped = await raw.SendAsync(request);
+        Assert.Equal(["gzip"], gzipped.Content.Headers.ContentEncoding);
+        Assert.Contains("Accept-Encoding", gzipped.Headers.Vary);
+        var compressed = await gzipped.Content.ReadAsByteArrayAsync();
+        Assert.True(compressed.Length < identity.Length / 2, $"{compressed.Length} of {identity.Length} bytes");
+        using var decoded = new MemoryStream();
+        await using (var gzip = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress))
+        {
+            await gzip.CopyToAsync(decoded);
+        }
+        Assert.Equal(identity, decoded.ToArray());
+
+        // gzip refused with q=0: identity. Hash tiles (random bytes) are never encoded.
+        using var refused = Get(path, "gzip;q=0, identity");
+        using var refusedResponse = await raw.SendAsync(refused);
+        Assert.Empty(refusedResponse.Content.Headers.ContentEncoding);
+        Assert.Equal(identity, await refusedResponse.Content.ReadAsByteArrayAsync());
+        using var hashTile = Get(new Uri("log/tile/0/000", UriKind.Relative), "gzip");
+        using var hashTileResponse = await raw.SendAsync(hashTile);
+        Assert.Empty(hashTileResponse.Content.Headers.ContentEncoding);
+        Assert.Equal(8192, (await hashTileResponse.Content.ReadAsByteArrayAsync()).Length);
     }
 
     [Fact]
