@@ -5,6 +5,7 @@ using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Errors;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
+using ChainGateway.Core.Telemetry;
 using ChainGateway.Node.Delivery;
 using ChainGateway.Node.Hosting;
 using Google.Protobuf;
@@ -81,7 +82,7 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
 
     private async Task FireAsync(MeasureReminder reminder, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.ChainGatewayTelemetry.Source.StartActivity("chaingateway.measure-reminder", ActivityKind.Producer)
+        using var activity = ChainGatewayTelemetry.Source.StartActivity("chaingateway.measure-reminder", ActivityKind.Producer)
             ?? new Activity("chaingateway.measure-reminder").Start();
         var now = node.Time.GetUtcNow();
         var signal = Signal.Parser.ParseFrom(reminder.Payload);

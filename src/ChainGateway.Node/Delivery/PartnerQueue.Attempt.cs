@@ -4,6 +4,7 @@ using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Envelope;
 using ChainGateway.Core.Errors;
 using ChainGateway.Core.SharingLog;
+using ChainGateway.Core.Telemetry;
 using ChainGateway.Node.Errors;
 using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Local;
@@ -42,12 +43,19 @@ internal sealed partial class PartnerQueue
         // that is one failure of the partner, not one per envelope (counted per envelope, a wave of 32 took the backoff
         // to its 300 s cap after a single restart of the partner).
         var failuresBefore = Volatile.Read(ref consecutiveFailures);
+        var attemptStarted = node.Time.GetTimestamp();
         try
         {
             var envelope = Contracts.V1.Envelope.Parser.ParseFrom(item.Envelope);
             var client = peers.For(partner);
             receipt = await pipeline.ExecuteAsync(
                 async token => await client.DeliverAsync(envelope, cancellationToken: token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            RecordAttempt(attemptStarted, "ok");
+        }
+        catch (Exception) when (AttemptFailed(attemptStarted))
+        {
+            // Never entered: the filter records the failed attempt and answers false, so the handlers below get the exception.
+            throw;
         }
         catch (RpcException e) when (ErrorMapping.ReasonOf(e) is { } reason && Permanent.Contains(reason))
         {
@@ -88,13 +96,28 @@ internal sealed partial class PartnerQueue
             Detail = $"receipt: partner log index {body.LogIndex}",
         }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
         NodeLog.Delivered(logger, item.MessageId, partner, body.LogIndex);
-        Telemetry.ChainGatewayTelemetry.SignalsDelivered.Add(1, new KeyValuePair<string, object?>("partner", partner));
+        ChainGatewayTelemetry.SignalsDelivered.Add(1, new KeyValuePair<string, object?>("partner", partner));
+        // From the Send's acknowledgement (the envelope's creation) to its receipt stored: retries and outages included.
+        ChainGatewayTelemetry.DeliveryDuration.Record(Math.Max(0, (node.Time.GetUtcNow() - item.CreatedAt).TotalSeconds),
+            new KeyValuePair<string, object?>("partner", partner),
+            new KeyValuePair<string, object?>("priority", ChainGatewayTelemetry.PriorityTag(item.Priority == (int)Priority.Urgent)));
         // The waiters get the state with the wake-up, so they need not read back what was just written; if another attempt
         // recorded the delivery first, they read it.
         Finished(item.MessageId);
         deliveries.Notify(item.MessageId,
             recorded ? new OutboxStatus(item.MessageId, partner, OutboxState.Delivered, item.Attempts + 1, null, receiptBytes) : null);
         return true;
+    }
+
+    private void RecordAttempt(long started, string outcome) =>
+        ChainGatewayTelemetry.DeliveryAttemptDuration.Record(node.Time.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>("partner", partner), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Records a failed Deliver call's round trip; false, so that as an exception filter it catches nothing.</summary>
+    private bool AttemptFailed(long started)
+    {
+        RecordAttempt(started, "failed");
+        return false;
     }
 
     private ReceiptBody? VerifyReceipt(OutboxEnvelope item, Receipt receipt)
@@ -146,7 +169,7 @@ internal sealed partial class PartnerQueue
             Detail = detail,
         }, cancellationToken, (Priority)item.Priority).ConfigureAwait(false);
         NodeLog.DeadLettered(logger, item.MessageId, partner, failure);
-        Telemetry.ChainGatewayTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        ChainGatewayTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
         Finished(item.MessageId);
         deliveries.Notify(item.MessageId, recorded ? new OutboxStatus(item.MessageId, partner, OutboxState.DeadLetter, item.Attempts + 1, failure, null) : null);
     }

@@ -1,4 +1,5 @@
 using ChainGateway.Core.Errors;
+using ChainGateway.Core.Telemetry;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -17,7 +18,7 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
         catch (ChainGatewayException e)
         {
             NodeLog.Refused(logger, context.Method, e.Reason.ToWire(), e.Message);
-            Telemetry.ChainGatewayTelemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", e.Reason.ToWire()));
+            ChainGatewayTelemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", e.Reason.ToWire()));
             throw ErrorMapping.ToRpcException(e);
         }
         catch (Exception e) when (e is not RpcException and not OperationCanceledException)

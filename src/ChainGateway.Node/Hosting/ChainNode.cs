@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
+using ChainGateway.Core.Telemetry;
 using ChainGateway.Node.Auth;
 using ChainGateway.Node.Cases;
 using ChainGateway.Node.Configuration;
@@ -15,6 +16,7 @@ using ChainGateway.Node.Witness;
 using ChainGateway.Storage.Sqlite;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using OpenTelemetry;
 
 namespace ChainGateway.Node.Hosting;
 
@@ -124,10 +126,15 @@ public sealed class ChainNode : IAsyncDisposable
             options.MaxReceiveMessageSize = Math.Max(4 * configuration.Limits.MaxEnvelopeBytes, 1024 * 1024);
         }).AddServiceOptions<LocalGrpcService>(options => options.Interceptors.Add<LocalAuthInterceptor>());
         services.AddGrpcReflection();
-        // Traces and metrics under the one source and meter 'ChainGateway'; exporters are the operator's choice (OTLP etc.).
-        services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing.AddSource(Telemetry.ChainGatewayTelemetry.Name))
-            .WithMetrics(metrics => metrics.AddMeter(Telemetry.ChainGatewayTelemetry.Name));
+        // Traces and metrics under the one source and meter 'ChainGateway', exported over OTLP when the operator names a
+        // collector with the standard variables (docs/operations.md); without one, nothing is sent anywhere.
+        var telemetry = services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource(ChainGatewayTelemetry.Name))
+            .WithMetrics(metrics => metrics.AddMeter(ChainGatewayTelemetry.Name));
+        if (OtlpExport.IsConfigured(builder.Configuration))
+        {
+            telemetry.UseOtlpExporter();
+        }
         services.AddGrpcHealthChecks().AddCheck("store", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
         // Last, so a host (or a test observing what crosses the wire) can add to or override any of the above.

@@ -7,6 +7,7 @@ using ChainGateway.Core.Errors;
 using ChainGateway.Core.Rules;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
+using ChainGateway.Core.Telemetry;
 using ChainGateway.Node.Auth;
 using ChainGateway.Node.Cases;
 using ChainGateway.Node.Delivery;
@@ -30,7 +31,8 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(user);
-        using var activity = Telemetry.ChainGatewayTelemetry.Source.StartActivity("chaingateway.send", ActivityKind.Producer)
+        var started = node.Time.GetTimestamp();
+        using var activity = ChainGatewayTelemetry.Source.StartActivity("chaingateway.send", ActivityKind.Producer)
             ?? new Activity("chaingateway.send").Start();
         var now = node.Time.GetUtcNow();
         if (request.Recipients.Count == 0)
@@ -125,6 +127,8 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
             gate?.Release();
         }
         await store.EnqueueAsync(outbox, reminders, cancellationToken).ConfigureAwait(false);
+        ChainGatewayTelemetry.SendDuration.Record(node.Time.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>("priority", ChainGatewayTelemetry.PriorityTag(priority == Priority.Urgent)));
         if (reminders.Count > 0)
         {
             reminderTrigger.Notify();
@@ -132,7 +136,7 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
         foreach (var item in outbox)
         {
             NodeLog.SignalSent(logger, signalType, item.MessageId, item.Recipient, item.SentEntry!.RuleId!);
-            Telemetry.ChainGatewayTelemetry.SignalsSent.Add(1, new KeyValuePair<string, object?>("partner", item.Recipient));
+            ChainGatewayTelemetry.SignalsSent.Add(1, new KeyValuePair<string, object?>("partner", item.Recipient));
             trigger.Committed(item);
         }
         return response;

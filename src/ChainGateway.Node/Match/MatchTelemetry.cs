@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using ChainGateway.Node.Telemetry;
+using ChainGateway.Core.Telemetry;
 
 namespace ChainGateway.Node.Match;
 

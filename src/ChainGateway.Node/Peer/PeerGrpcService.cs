@@ -7,6 +7,7 @@ using ChainGateway.Core.Errors;
 using ChainGateway.Core.Rules;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
+using ChainGateway.Core.Telemetry;
 using ChainGateway.Node.Errors;
 using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Local;
@@ -26,6 +27,8 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
 {
     public override async Task<Receipt> Deliver(Contracts.V1.Envelope request, ServerCallContext context)
     {
+        var started = node.Time.GetTimestamp();
+        var outcome = "refused";
         string? peer = null;
         AuthenticatedEnvelope? authenticated = null;
         Activity? activity = null;
@@ -35,7 +38,7 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             authenticated = node.Opener.Authenticate(request, peer);
             // The sender's span (from the signed header) is this span's parent: one trace across both organisations.
             ActivityContext.TryParse(authenticated.Header.Traceparent, null, isRemote: true, out var parent);
-            activity = Telemetry.ChainGatewayTelemetry.Source.StartActivity("chaingateway.receive", ActivityKind.Consumer, parent)
+            activity = ChainGatewayTelemetry.Source.StartActivity("chaingateway.receive", ActivityKind.Consumer, parent)
                 // Without a listener that samples it, keep the link in the sharing log all the same.
                 ?? new Activity("chaingateway.receive").SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start();
             activity?.SetTag("chaingateway.sender", peer);
@@ -78,7 +81,9 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
                     $"rule '{rule.Id}' does not allow the field '{disallowed}'", "signal." + disallowed,
                     new Dictionary<string, string> { ["rule_id"] = rule.Id });
             }
-            return await AcceptAsync(authenticated, payload, rule, context).ConfigureAwait(false);
+            var receipt = await AcceptAsync(authenticated, payload, rule, context).ConfigureAwait(false);
+            outcome = "accepted";
+            return receipt;
         }
         catch (ChainGatewayException refusal)
         {
@@ -92,7 +97,9 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
                 {
                     try
                     {
-                        return Duplicate(existing, authenticated);
+                        var original = Duplicate(existing, authenticated);
+                        outcome = "duplicate";
+                        return original;
                     }
                     catch (ChainGatewayException replayed)
                     {
@@ -102,7 +109,7 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             }
             NodeLog.PeerRejected(logger, peer ?? "(unidentified)", e.Reason.ToWire(), e.Message);
             activity?.SetStatus(ActivityStatusCode.Error, e.Reason.ToWire());
-            Telemetry.ChainGatewayTelemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", e.Reason.ToWire()));
+            ChainGatewayTelemetry.Refusals.Add(1, new KeyValuePair<string, object?>("reason", e.Reason.ToWire()));
             await store.AppendLogAsync(new LogEntry
             {
                 Time = node.Time.GetUtcNow(),
@@ -126,6 +133,8 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
         finally
         {
             activity?.Dispose();
+            ChainGatewayTelemetry.ReceiveDuration.Record(node.Time.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("partner", peer ?? "unidentified"), new KeyValuePair<string, object?>("outcome", outcome));
         }
     }
 
@@ -196,7 +205,7 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             return Duplicate(result.Record, authenticated);
         }
         NodeLog.SignalReceived(logger, header.SignalType, authenticated.MessageId, header.Sender, rule.Id, result.Record.LogIndex);
-        Telemetry.ChainGatewayTelemetry.SignalsReceived.Add(1, new KeyValuePair<string, object?>("partner", header.Sender));
+        ChainGatewayTelemetry.SignalsReceived.Add(1, new KeyValuePair<string, object?>("partner", header.Sender));
         notifier.Notify();
         return receipt!;
     }

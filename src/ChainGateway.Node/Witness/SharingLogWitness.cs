@@ -16,8 +16,8 @@ using System.Net;
 using System.Security.Cryptography;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
+using ChainGateway.Core.Telemetry;
 using ChainGateway.Node.Hosting;
-using ChainGateway.Node.Telemetry;
 using ChainGateway.Node.Tiles;
 
 namespace ChainGateway.Node.Witness;

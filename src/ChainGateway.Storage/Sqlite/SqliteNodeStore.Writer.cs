@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using ChainGateway.Core.Telemetry;
 using Microsoft.Data.Sqlite;
 using Priority = ChainGateway.Contracts.V1.Priority;
 
@@ -15,7 +17,7 @@ public sealed partial class SqliteNodeStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var urgent = priority == Priority.Urgent;
-        var request = new WriteRequest<T>(work, urgent) { Urgent = urgent };
+        var request = new WriteRequest<T>(work, urgent) { Urgent = urgent, Queued = Stopwatch.GetTimestamp() };
         ObjectDisposedException.ThrowIf(!queue.Writer.TryWrite(request), this);
         return request.Task;
     }
@@ -142,7 +144,9 @@ public sealed partial class SqliteNodeStore
                     Savepoint("RELEASE w", tx);
                 }
             }
+            var committing = Stopwatch.GetTimestamp();
             tx.Commit();
+            ChainGatewayTelemetry.StoreCommitDuration.Record(Stopwatch.GetElapsedTime(committing).TotalSeconds);
             Interlocked.Increment(ref commits);
         }
 #pragma warning disable CA1031 // A failed commit (disk full, I/O error) fails every caller of the batch; nothing was acknowledged.
@@ -154,13 +158,19 @@ public sealed partial class SqliteNodeStore
                 request.Failure ??= e;
             }
         }
+        ChainGatewayTelemetry.StoreBatchSize.Record(batch.Count);
         foreach (var request in batch)
         {
+            RecordWrite(request);
             request.Complete();
         }
         Interlocked.Add(ref writes, batch.Count);
         return routine;
     }
+
+    private static void RecordWrite(WriteRequest request) =>
+        ChainGatewayTelemetry.StoreWriteDuration.Record(Stopwatch.GetElapsedTime(request.Queued).TotalSeconds,
+            new KeyValuePair<string, object?>("priority", ChainGatewayTelemetry.PriorityTag(request.Urgent)));
 
     private static void Savepoint(string sql, SqliteTransaction tx)
     {
@@ -177,6 +187,9 @@ public sealed partial class SqliteNodeStore
 
         /// <summary>Taken before routine requests that are waiting (DESIGN.md §8: priority signals overtake).</summary>
         public bool Urgent { get; init; }
+
+        /// <summary>When it was queued (<see cref="Stopwatch.GetTimestamp"/>), for <c>chaingateway.store.write.duration</c>.</summary>
+        public long Queued { get; init; }
 
         public abstract void Execute(SqliteTransaction tx);
 
