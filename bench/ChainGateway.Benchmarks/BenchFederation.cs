@@ -12,9 +12,16 @@ namespace ChainGateway.Benchmarks;
 /// <summary>A throwaway development federation on 127.0.0.1 with two real <c>chaingw serve</c> processes: politie sends, om receives.</summary>
 internal sealed class BenchFederation : IAsyncDisposable
 {
-    private BenchFederation(string directory) => Directory = directory;
+    private BenchFederation(string directory, NodeMetrics metrics)
+    {
+        Directory = directory;
+        Metrics = metrics;
+    }
 
     public string Directory { get; }
+
+    /// <summary>The two nodes' own stage durations (OTLP, as an operator's collector would receive them).</summary>
+    public NodeMetrics Metrics { get; }
 
     public ChildProcess Sender { get; private set; } = null!;
 
@@ -28,7 +35,7 @@ internal sealed class BenchFederation : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "chaingw-bench-" + Guid.NewGuid().ToString("N")[..10]);
         DevFederationBuilder.Generate(directory, DemoAgreement.Organisations, _ => (FreePort(), FreePort()), TimeProvider.System.GetUtcNow(), agreementJson);
-        var federation = new BenchFederation(directory);
+        var federation = new BenchFederation(directory, await NodeMetrics.StartAsync().ConfigureAwait(false));
         if (configure is not null)
         {
             foreach (var organisation in new[] { "politie", "om" })
@@ -38,8 +45,8 @@ internal sealed class BenchFederation : IAsyncDisposable
                 configuration.Save(Path.Combine(directory, organisation));
             }
         }
-        federation.Sender = await StartNodeAsync(directory, "politie").ConfigureAwait(false);
-        federation.Receiver = await StartNodeAsync(directory, "om").ConfigureAwait(false);
+        federation.Sender = await StartNodeAsync(directory, "politie", federation.Metrics).ConfigureAwait(false);
+        federation.Receiver = await StartNodeAsync(directory, "om", federation.Metrics).ConfigureAwait(false);
         return federation;
     }
 
@@ -57,6 +64,7 @@ internal sealed class BenchFederation : IAsyncDisposable
     {
         await Sender.DisposeAsync().ConfigureAwait(false);
         await Receiver.DisposeAsync().ConfigureAwait(false);
+        await Metrics.DisposeAsync().ConfigureAwait(false);
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -73,10 +81,44 @@ internal sealed class BenchFederation : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static Task<ChildProcess> StartNodeAsync(string directory, string organisation) =>
+    private static Task<ChildProcess> StartNodeAsync(string directory, string organisation, NodeMetrics metrics) =>
         ChildProcess.StartAsync(organisation, ChaingwDll,
             ["serve", "--config", Path.Combine(directory, organisation), "--data", Path.Combine(directory, "data", organisation)],
-            "started: peer endpoint", Path.Combine(directory, organisation + ".log"));
+            "started: peer endpoint", Path.Combine(directory, organisation + ".log"), metrics.EnvironmentFor(organisation));
+
+    /// <summary>What both nodes have recorded so far; <see cref="StagesSinceAsync"/> takes the difference at a phase's end.</summary>
+    public (NodeMetrics.Snapshot Sender, NodeMetrics.Snapshot Receiver) StageMark() => (Metrics.Latest("politie"), Metrics.Latest("om"));
+
+    /// <summary>
+    /// Each stage of the signal path between <paramref name="mark"/> and now, as the two nodes measured it (docs/operations.md):
+    /// the sender's Send (until acknowledged), store writes (queued → committed) and commits, Deliver calls (round trip)
+    /// and whole deliveries (acknowledged → receipt stored); the receiver's handling (verify → receipt signed), writes and
+    /// commits. With <paramref name="priority"/>, the stages that know their lane count only that lane's signals.
+    /// </summary>
+    public async Task<IReadOnlyList<StageFigure>> StagesSinceAsync(string phase, (NodeMetrics.Snapshot Sender, NodeMetrics.Snapshot Receiver) mark,
+        string? priority = null)
+    {
+        var sender = Metrics.NextAsync("politie");
+        var receiver = Metrics.NextAsync("om");
+        var (s, r) = (await sender.ConfigureAwait(false), await receiver.ConfigureAwait(false));
+        var lane = priority is null ? [] : new[] { "priority=" + priority };
+        var ms = 1000.0;
+        StageFigure Figure(string node, string stage, NodeMetrics.Stage figures, double scale) =>
+            new(phase, node, stage, figures.Count, figures.Mean * scale, figures.P50 * scale, figures.P99 * scale);
+        return
+        [
+            Figure("politie", "send", s.Since(mark.Sender, "chaingateway.send.duration", lane), ms),
+            Figure("politie", "store write", s.Since(mark.Sender, "chaingateway.store.write.duration", lane), ms),
+            Figure("politie", "store commit", s.Since(mark.Sender, "chaingateway.store.commit.duration"), ms),
+            Figure("politie", "writes/commit", s.Since(mark.Sender, "chaingateway.store.batch.size"), 1),
+            Figure("politie", "deliver call", s.Since(mark.Sender, "chaingateway.delivery.attempt.duration", [.. lane, "outcome=ok"]), ms),
+            Figure("politie", "delivery", s.Since(mark.Sender, "chaingateway.delivery.duration", lane), ms),
+            Figure("om", "receive", r.Since(mark.Receiver, "chaingateway.receive.duration", [.. lane, "outcome=accepted"]), ms),
+            Figure("om", "store write", r.Since(mark.Receiver, "chaingateway.store.write.duration", lane), ms),
+            Figure("om", "store commit", r.Since(mark.Receiver, "chaingateway.store.commit.duration"), ms),
+            Figure("om", "writes/commit", r.Since(mark.Receiver, "chaingateway.store.batch.size"), 1),
+        ];
+    }
 
     public static Signal SampleSignal()
     {

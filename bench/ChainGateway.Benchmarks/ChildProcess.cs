@@ -18,9 +18,14 @@ internal sealed class ChildProcess : IAsyncDisposable
     public int Id => process.Id;
 
     /// <summary>Starts <c>dotnet exec &lt;dll&gt; args</c> and returns when it printed <paramref name="readyText"/>.</summary>
-    public static async Task<ChildProcess> StartAsync(string name, string dll, IEnumerable<string> arguments, string readyText, string logPath)
+    public static async Task<ChildProcess> StartAsync(string name, string dll, IEnumerable<string> arguments, string readyText, string logPath,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)

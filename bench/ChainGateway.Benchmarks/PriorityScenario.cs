@@ -33,6 +33,7 @@ internal static class PriorityScenario
                 await AlarmAsync().ConfigureAwait(false);
             }
 
+            var mark = federation.StageMark();
             var clock = Stopwatch.StartNew();
             long routineSent = 0;
             var flood = Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
@@ -81,6 +82,10 @@ internal static class PriorityScenario
             }
             await flood.ConfigureAwait(false);
             await Task.WhenAll(probes).ConfigureAwait(false);
+            // The urgent signals' stages, then the routine flood's (the commits and batches are shared by both lanes).
+            List<StageFigure> stages = [.. await federation.StagesSinceAsync("urgent", mark, "urgent").ConfigureAwait(false)];
+            stages.AddRange((await federation.StagesSinceAsync("routine", mark, "routine").ConfigureAwait(false))
+                .Where(s => !s.Stage.StartsWith("store commit", StringComparison.Ordinal) && s.Stage != "writes/commit"));
             var (p50, p99, p999) = Percentiles.Of(latencies);
             // Send → acknowledged (outbox and log committed at the sender) alone: the first part of the urgent path.
             var (ackP50, ackP99, _) = Percentiles.Of(acknowledged);
@@ -93,7 +98,8 @@ internal static class PriorityScenario
                 ["urgent_send_ack_p99_ms"] = ackP99,
                 ["urgent_own_connection_p50_ms"] = ownP50,
                 ["urgent_own_connection_p99_ms"] = ownP99,
-            });
+            })
+            { Stages = stages };
         }
     }
 }

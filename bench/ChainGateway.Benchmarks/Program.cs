@@ -49,6 +49,17 @@ foreach (var r in results.Where(r => r.Extra.Count > 0))
 {
     Console.WriteLine($"{r.Scenario}: {string.Join(", ", r.Extra.Select(e => $"{e.Key}={F(e.Value)}"))}");
 }
+foreach (var r in results.Where(r => r.Stages.Count > 0))
+{
+    // The nodes' own stage durations (docs/operations.md): where the time of this scenario's signals went.
+    var stages = new Table().Title($"{r.Scenario}: where the time goes (the nodes' own metrics; ms)")
+        .AddColumns("phase", "node", "stage", "count", "mean", "p50", "p99");
+    foreach (var s in r.Stages)
+    {
+        stages.AddRow(Markup.Escape(s.Phase), s.Node, Markup.Escape(s.Stage), s.Count.ToString(CultureInfo.InvariantCulture), F(s.Mean), F(s.P50), F(s.P99));
+    }
+    AnsiConsole.Write(stages);
+}
 
 var ratios = new Dictionary<string, double>();
 var signal = results.FirstOrDefault(r => r.Scenario == "signal");

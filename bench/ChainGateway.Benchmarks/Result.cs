@@ -4,9 +4,15 @@ namespace ChainGateway.Benchmarks;
 internal sealed record Result(string Scenario, string Unit, double Throughput, double P50Ms, double P99Ms, double P999Ms,
     IReadOnlyDictionary<string, double> Extra)
 {
+    /// <summary>Where the time went, stage by stage, as the node processes measured it (their OTLP metrics).</summary>
+    public IReadOnlyList<StageFigure> Stages { get; init; } = [];
+
     public static Result Skipped(string scenario, string why) =>
         new(scenario, "skipped: " + why, double.NaN, double.NaN, double.NaN, double.NaN, new Dictionary<string, double>());
 }
+
+/// <summary>One stage of one node in one phase: how many, and their mean, p50 and p99 (ms; writes for a batch size).</summary>
+internal sealed record StageFigure(string Phase, string Node, string Stage, ulong Count, double Mean, double P50, double P99);
 
 internal static class Percentiles
 {

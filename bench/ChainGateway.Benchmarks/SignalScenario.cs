@@ -35,6 +35,7 @@ internal static class SignalScenario
             var cpuReceiver = federation.Receiver.CpuSeconds();
             var cpuClient = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var latencies = new ConcurrentBag<double>();
+            var mark = federation.StageMark();
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
             {
@@ -52,11 +53,15 @@ internal static class SignalScenario
             var cpuPer1000Client = (Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuClient) / delivered * 1000;
             var (p50, p99, p999) = Percentiles.Of(latencies.Where(l => !double.IsNaN(l)));
 
+            var stages = new List<StageFigure>(await federation.StagesSinceAsync("max rate", mark).ConfigureAwait(false));
+
             // Phase 2: half the maximum rate, open loop.
             var half = Math.Max(1, throughput / 2);
             var paced = new ConcurrentBag<double>();
             var pacedAcknowledged = new ConcurrentBag<double>();
+            mark = federation.StageMark();
             await OpenLoop.RunAsync(half, duration / 2, async _ => paced.Add(await OneAsync(pacedAcknowledged).ConfigureAwait(false))).ConfigureAwait(false);
+            stages.AddRange(await federation.StagesSinceAsync("half rate", mark).ConfigureAwait(false));
             var (hp50, hp99, hp999) = Percentiles.Of(paced.Where(l => !double.IsNaN(l)));
             // Send → acknowledged (outbox and log committed at the sender) alone: the first of the signal's three commits.
             var (ap50, ap99, _) = Percentiles.Of(pacedAcknowledged);
@@ -76,7 +81,8 @@ internal static class SignalScenario
                 ["client_cpu_s_per_1000"] = cpuPer1000Client,
                 ["sender_peak_rss_mb"] = federation.Sender.PeakRssMb(),
                 ["receiver_peak_rss_mb"] = federation.Receiver.PeakRssMb(),
-            });
+            })
+            { Stages = stages };
         }
     }
 }

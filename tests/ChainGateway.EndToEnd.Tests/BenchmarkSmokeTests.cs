@@ -34,6 +34,21 @@ public sealed class BenchmarkSmokeTests
             {
                 Assert.True(result.GetProperty("Throughput").GetDouble() > 0, result.ToString());
             }
+            // Where the time goes, from the node processes' own metrics (OTLP over HTTP to the harness): every stage of
+            // both nodes measured in each phase, and the sender's send taking less than the whole delivery.
+            foreach (var scenario in new[] { "signal", "priority" })
+            {
+                var result = json.RootElement.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("Scenario").GetString() == scenario);
+                var stages = result.GetProperty("Stages").EnumerateArray().ToList();
+                Assert.True(stages.Count >= 10, result.ToString());
+                Assert.All(stages, s => Assert.True(s.GetProperty("Count").GetUInt64() > 0, s.ToString()));
+                var firstPhase = stages[0].GetProperty("Phase").GetString();
+                double Mean(string node, string stage) => stages.Single(s => s.GetProperty("Phase").GetString() == firstPhase
+                    && s.GetProperty("Node").GetString() == node && s.GetProperty("Stage").GetString() == stage).GetProperty("Mean").GetDouble();
+                Assert.True(Mean("politie", "send") < Mean("politie", "delivery"), result.ToString());
+                Assert.True(Mean("om", "receive") < Mean("politie", "deliver call"), result.ToString());
+            }
+            Assert.Contains("where the time goes (the nodes' own metrics", output, StringComparison.Ordinal);
             Assert.Contains("ratio: signal/baseline", output, StringComparison.Ordinal);
             Assert.Contains("ratio: signal/crypto floor", output, StringComparison.Ordinal);
             // The report judges issue 8's targets on this run's figures (the 1,000,000-entry and -subject ones only at full size).

@@ -50,11 +50,11 @@ public static class ChainGatewayTelemetry
     public static readonly Histogram<double> DeliveryDuration = Meter.CreateHistogram("chaingateway.delivery.duration", "s",
         "An envelope's way from Send acknowledged to the partner's verified receipt stored, with every retry and wait in between", advice: SecondsBuckets);
 
-    /// <summary>Tags: <c>partner</c>, <c>outcome</c> (<c>ok</c>, <c>failed</c>).</summary>
+    /// <summary>Tags: <c>partner</c>, <c>outcome</c> (<c>ok</c>, <c>failed</c>), <c>priority</c>.</summary>
     public static readonly Histogram<double> DeliveryAttemptDuration = Meter.CreateHistogram("chaingateway.delivery.attempt.duration", "s",
         "One Deliver call to a partner: the round trip until its receipt or failure arrives", advice: SecondsBuckets);
 
-    /// <summary>Tags: <c>partner</c> (the sender), <c>outcome</c> (<c>accepted</c>, <c>refused</c>).</summary>
+    /// <summary>Tags: <c>partner</c> (the sender), <c>outcome</c> (<c>accepted</c>, <c>duplicate</c>, <c>refused</c>), <c>priority</c>.</summary>
     public static readonly Histogram<double> ReceiveDuration = Meter.CreateHistogram("chaingateway.receive.duration", "s",
         "A partner's Deliver at this node: verify, open, rules, inbox and sharing log committed, receipt signed", advice: SecondsBuckets);
 

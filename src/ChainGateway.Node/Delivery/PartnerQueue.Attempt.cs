@@ -50,9 +50,9 @@ internal sealed partial class PartnerQueue
             var client = peers.For(partner);
             receipt = await pipeline.ExecuteAsync(
                 async token => await client.DeliverAsync(envelope, cancellationToken: token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            RecordAttempt(attemptStarted, "ok");
+            RecordAttempt(item, attemptStarted, "ok");
         }
-        catch (Exception) when (AttemptFailed(attemptStarted))
+        catch (Exception) when (AttemptFailed(item, attemptStarted))
         {
             // Never entered: the filter records the failed attempt and answers false, so the handlers below get the exception.
             throw;
@@ -109,14 +109,15 @@ internal sealed partial class PartnerQueue
         return true;
     }
 
-    private void RecordAttempt(long started, string outcome) =>
+    private void RecordAttempt(OutboxEnvelope item, long started, string outcome) =>
         ChainGatewayTelemetry.DeliveryAttemptDuration.Record(node.Time.GetElapsedTime(started).TotalSeconds,
-            new KeyValuePair<string, object?>("partner", partner), new KeyValuePair<string, object?>("outcome", outcome));
+            new KeyValuePair<string, object?>("partner", partner), new KeyValuePair<string, object?>("outcome", outcome),
+            new KeyValuePair<string, object?>("priority", ChainGatewayTelemetry.PriorityTag(item.Priority == (int)Priority.Urgent)));
 
     /// <summary>Records a failed Deliver call's round trip; false, so that as an exception filter it catches nothing.</summary>
-    private bool AttemptFailed(long started)
+    private bool AttemptFailed(OutboxEnvelope item, long started)
     {
-        RecordAttempt(started, "failed");
+        RecordAttempt(item, started, "failed");
         return false;
     }
 

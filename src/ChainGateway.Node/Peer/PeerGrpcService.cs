@@ -134,7 +134,8 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
         {
             activity?.Dispose();
             ChainGatewayTelemetry.ReceiveDuration.Record(node.Time.GetElapsedTime(started).TotalSeconds,
-                new KeyValuePair<string, object?>("partner", peer ?? "unidentified"), new KeyValuePair<string, object?>("outcome", outcome));
+                new KeyValuePair<string, object?>("partner", peer ?? "unidentified"), new KeyValuePair<string, object?>("outcome", outcome),
+                new KeyValuePair<string, object?>("priority", ChainGatewayTelemetry.PriorityTag(authenticated?.Header.Priority == Priority.Urgent)));
         }
     }
 
