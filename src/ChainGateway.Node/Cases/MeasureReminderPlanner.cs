@@ -11,14 +11,17 @@ namespace ChainGateway.Node.Cases;
 /// <summary>
 /// When this node imposes a protection measure, it plans the MeasureExpiring reminders its agreement provides for
 /// (gap 5: extensions of behavioural orders forgotten): for every rule from this organisation for MeasureExpiring,
-/// every recipient of that rule (this organisation too, when the rule names it) and every configured lead time, one
-/// reminder due at 00:00 UTC on the day that many days before the measure's last day. Lead times already past when
-/// the measure is imposed are skipped. Each reminder is minimised by its rule and pseudonymised for its recipient
-/// now, so the identifier is not kept.
+/// every recipient of that rule that also received the measure itself (and this organisation, when the rule names it)
+/// and every configured lead time, one reminder due at 00:00 UTC on the day that many days before the measure's last
+/// day. A partner the measure was not sent to gets no reminder of it: the reminder would tell it of a measure, its
+/// subject and case that the case worker chose not to share with it (DESIGN.md §5, purpose binding). Lead times already
+/// past when the measure is imposed are skipped. Each reminder is minimised by its rule and pseudonymised for its
+/// recipient now, so the identifier is not kept.
 /// </summary>
 internal static class MeasureReminderPlanner
 {
-    public static IReadOnlyList<MeasureReminder> Plan(NodeContext node, ProtectionMeasureImposed measure, DateTimeOffset now)
+    /// <param name="sentTo">The partners the measure itself goes to in this Send.</param>
+    public static IReadOnlyList<MeasureReminder> Plan(NodeContext node, ProtectionMeasureImposed measure, IReadOnlyCollection<string> sentTo, DateTimeOffset now)
     {
         var end = new DateOnly(measure.ValidTo.Year, measure.ValidTo.Month, measure.ValidTo.Day);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
@@ -28,7 +31,7 @@ internal static class MeasureReminderPlanner
         {
             foreach (var recipient in rule.To)
             {
-                if (!node.TrustList.TryGet(recipient, out var partner))
+                if ((recipient != node.Organisation && !sentTo.Contains(recipient)) || !node.TrustList.TryGet(recipient, out var partner))
                 {
                     continue;
                 }

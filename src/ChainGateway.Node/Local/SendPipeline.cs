@@ -119,7 +119,7 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
                 response.Envelopes.Add(new SentEnvelope { Recipient = partner.Id, MessageId = messageId.ToString(), RuleId = rule.Id });
             }
             reminders = request.Signal.KindCase == Signal.KindOneofCase.ProtectionMeasureImposed
-                ? MeasureReminderPlanner.Plan(node, request.Signal.ProtectionMeasureImposed, now)
+                ? MeasureReminderPlanner.Plan(node, request.Signal.ProtectionMeasureImposed, [.. decisions.Select(d => d.Partner.Id)], now)
                 : [];
         }
         finally

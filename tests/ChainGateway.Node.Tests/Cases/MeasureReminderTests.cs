@@ -82,6 +82,25 @@ public sealed class MeasureReminderTests
         Assert.All(reminders, r => Assert.Equal(extendedEnd, r.ExpiresOn));
     }
 
+    [Fact]
+    public async Task Reminders_GoOnlyToPartnersTheMeasureWasSentTo_AndToTheNodeItself()
+    {
+        await using var federation = TestFederation.Create("om", "cjib", "politie");
+        var om = await federation.StartAsync("om");
+        using var omClient = federation.Client("om");
+        async Task<List<string>> PlannedRecipients() =>
+            [.. (await om.Store.GetDueRemindersAsync(DateTimeOffset.UtcNow.AddYears(2), 100, default)).Select(r => r.Recipient).Distinct().Order(StringComparer.Ordinal)];
+
+        // Sent to CJIB only (to inform the victim): the agreement's reminder rule names politie and reclassering too, but
+        // neither was told of this measure, so neither may learn of it, its subject and its case from a reminder.
+        await omClient.SendAsync("victim-contact", ChainSignals.MeasureImposed(daysValid: 30), "cjib");
+        Assert.Equal(["om"], await PlannedRecipients());
+
+        // The same measure sent to politie for enforcement: politie's reminders are planned too.
+        await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 30), "politie");
+        Assert.Equal(["om", "politie"], await PlannedRecipients());
+    }
+
     // Days may pass only when nothing is in flight: an envelope in flight while the fake clock jumps would expire, and
     // the delivery's timeout and retry delays run on that clock.
     private static async Task WaitUntilRemindersDeliveredAsync(ChainNode sender, LocalClient client)
