@@ -59,6 +59,10 @@ internal static partial class NodeLog
         Message = "Retention ended for {Count} received signal(s): their bodies were deleted; the log entries stay")]
     public static partial void Purged(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 1014, EventName = "BackgroundWorkFailed", Level = LogLevel.Error,
+        Message = "{Work} failed; the node keeps serving and tries again in {RetrySeconds} s")]
+    public static partial void BackgroundWorkFailed(ILogger logger, string work, double retrySeconds, Exception exception);
+
     [LoggerMessage(EventId = 1100, EventName = "WitnessRefused", Level = LogLevel.Error,
         Message = "ALERT: refused to cosign {Partner}'s checkpoint at size {Size}: {Reason} — {Detail}")]
     public static partial void WitnessRefused(ILogger logger, string partner, long size, string reason, string detail);

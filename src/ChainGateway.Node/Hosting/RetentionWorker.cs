@@ -4,32 +4,47 @@ namespace ChainGateway.Node.Hosting;
 
 /// <summary>
 /// Retention (DESIGN.md §5): deletes received signal bodies once their rule's retention ended, at start and then at an
-/// interval; each purge is itself a sharing-log entry, and log entries are never deleted.
+/// interval; each purge is itself a sharing-log entry, and log entries are never deleted. A failed run (disk full, an
+/// I/O error) is logged and tried again at the next interval: it must neither stop the node (a faulted background
+/// service stops the host) nor end retention for good.
 /// </summary>
 internal sealed class RetentionWorker(NodeContext node, INodeStore store, ILogger<RetentionWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, node.Configuration.SharingLog.PurgeSeconds)), node.Time);
+        var interval = TimeSpan.FromSeconds(Math.Max(1, node.Configuration.SharingLog.PurgeSeconds));
+        using var timer = new PeriodicTimer(interval, node.Time);
         try
         {
             do
             {
-                int purged;
-                do
+                try
                 {
-                    purged = await store.PurgeExpiredAsync(node.Time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-                    if (purged > 0)
-                    {
-                        NodeLog.Purged(logger, purged);
-                    }
+                    await PurgeAsync(stoppingToken).ConfigureAwait(false);
                 }
-                while (purged > 0 && !stoppingToken.IsCancellationRequested);
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    NodeLog.BackgroundWorkFailed(logger, "Retention", interval.TotalSeconds, e);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    private async Task PurgeAsync(CancellationToken stoppingToken)
+    {
+        int purged;
+        do
+        {
+            purged = await store.PurgeExpiredAsync(node.Time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+            if (purged > 0)
+            {
+                NodeLog.Purged(logger, purged);
+            }
+        }
+        while (purged > 0 && !stoppingToken.IsCancellationRequested);
     }
 }

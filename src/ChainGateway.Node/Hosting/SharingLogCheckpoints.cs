@@ -103,12 +103,22 @@ public sealed class SharingLogCheckpoints(NodeContext node, INodeStore store, IL
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, node.Configuration.SharingLog.CheckpointSeconds)), node.Time);
+        var interval = TimeSpan.FromSeconds(Math.Max(1, node.Configuration.SharingLog.CheckpointSeconds));
+        using var timer = new PeriodicTimer(interval, node.Time);
         try
         {
             do
             {
-                await CheckpointAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await CheckpointAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // A store that cannot be read or written now (disk full, an I/O error) must not stop the node: a faulted
+                    // background service stops the host. The next interval tries again.
+                    NodeLog.BackgroundWorkFailed(logger, "Signing a checkpoint of the sharing log", interval.TotalSeconds, e);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }

@@ -4,6 +4,9 @@ using ChainGateway.Core.Federation;
 using ChainGateway.Core.Rules;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Node.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChainGateway.Node.Tests.Delivery;
 
@@ -104,6 +107,35 @@ public sealed class FaultTests
         Assert.Single(await om.Store.GetUnacknowledgedAsync(0, 10, default), r => r.MessageId == Guid.Parse(id));
         Assert.Single(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Received && e.MessageId == Guid.Parse(id));
         Assert.Single(await politie.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Delivered && e.MessageId == Guid.Parse(id));
+    }
+
+    [Fact]
+    public async Task StoreFailure_DuringRetentionAndCheckpoints_IsLogged_AndTheNodeKeepsServing()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create();
+        var om = await federation.StartAsync("om", clock);
+        await federation.StartAsync("politie", clock);
+        var lifetime = om.Services.GetRequiredService<IHostApplicationLifetime>();
+
+        // A signal received, so there is a log entry to sign; then the store fails when retention and checkpointing run (an
+        // hour on): both are logged, and neither stops the node (a background service that throws stops the host).
+        using var sender = federation.Client("politie", clock);
+        var first = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(first)).State);
+        await om.Store.SimulateStoreFailureAsync(true);
+        clock.Advance(TimeSpan.FromSeconds(om.Context.Configuration.SharingLog.PurgeSeconds + 1));
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "BackgroundWorkFailed" && e.Message.StartsWith("Retention", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "BackgroundWorkFailed" && e.Message.StartsWith("Signing a checkpoint", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
+
+        // The store is back: the node still receives and acknowledges.
+        await om.Store.SimulateStoreFailureAsync(false);
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(id)).State);
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
     }
 
     private static async Task UseOtherAgreementAsync(TestFederation federation, string organisation)
