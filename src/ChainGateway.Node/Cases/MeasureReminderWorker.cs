@@ -85,27 +85,42 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
         using var activity = ChainGatewayTelemetry.Source.StartActivity("chaingateway.measure-reminder", ActivityKind.Producer)
             ?? new Activity("chaingateway.measure-reminder").Start();
         var now = node.Time.GetUtcNow();
-        var signal = Signal.Parser.ParseFrom(reminder.Payload);
         string? refusal = null;
         ReasonCode reason = ReasonCode.RuleDenied;
         Core.Rules.SharingRule? rule = null;
-        if (!node.TrustList.TryGet(reminder.Recipient, out var partner))
+        Signal signal = new();
+        Core.Federation.Partner? partner = null;
+        (Guid MessageId, Core.Envelope.SealedEnvelope Sealed)? created = null;
+        try
         {
-            (reason, refusal) = (ReasonCode.UnknownPartner, $"'{reminder.Recipient}' is no longer in the trust list");
-        }
-        else
-        {
-            var decision = node.Rules.Evaluate(node.Organisation, reminder.Recipient, SignalTypes.MeasureExpiring, reminder.Purpose, null, signal);
-            if (decision is { Allowed: true, Rule: not null })
+            signal = Signal.Parser.ParseFrom(reminder.Payload);
+            if (!node.TrustList.TryGet(reminder.Recipient, out partner))
             {
-                rule = decision.Rule;
+                (reason, refusal) = (ReasonCode.UnknownPartner, $"'{reminder.Recipient}' is no longer in the trust list");
             }
             else
             {
-                (reason, refusal) = (decision.Reason ?? ReasonCode.RuleDenied, decision.Message);
+                var decision = node.Rules.Evaluate(node.Organisation, reminder.Recipient, SignalTypes.MeasureExpiring, reminder.Purpose, null, signal);
+                if (decision is { Allowed: true, Rule: not null })
+                {
+                    rule = decision.Rule;
+                    created = EnvelopeFactory.Create(node, partner, rule.Id, SignalTypes.MeasureExpiring, reminder.Purpose, Priority.Routine, signal);
+                }
+                else
+                {
+                    (reason, refusal) = (decision.Reason ?? ReasonCode.RuleDenied, decision.Message);
+                }
             }
         }
-        if (rule is null || partner is null)
+        catch (Exception e) when (e is ChainGatewayException or InvalidProtocolBufferException)
+        {
+            // This reminder can never be sent as planned (the partner's envelope key expired before its day, a payload that
+            // does not parse): it is dropped and logged like a refusal, so that it does not stand in front of every
+            // reminder due after it at each check.
+            (reason, refusal) = e is ChainGatewayException g ? (g.Reason, g.Message) : (ReasonCode.Malformed, "the planned reminder does not parse");
+            rule = null;
+        }
+        if (rule is null || partner is null || created is not { } made)
         {
             await store.FireReminderAsync(reminder, null, new LogEntry
             {
@@ -123,7 +138,7 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
             ReminderDropped(logger, reminder.MeasureId, reminder.Recipient, reminder.LeadDays, refusal ?? string.Empty);
             return;
         }
-        var (messageId, sealedEnvelope) = EnvelopeFactory.Create(node, partner, rule.Id, SignalTypes.MeasureExpiring, reminder.Purpose, Priority.Routine, signal);
+        var (messageId, sealedEnvelope) = made;
         var payload = new SignalPayload { Signal = signal }.ToByteArray();
         var envelope = new OutboxEnvelope(messageId, partner.Id, (int)Priority.Routine, sealedEnvelope.Envelope.ToByteArray(), sealedEnvelope.Hash,
             now, now + node.EnvelopeLifetime, 0, new LogEntry

@@ -101,6 +101,36 @@ public sealed class MeasureReminderTests
         Assert.Equal(["om", "politie"], await PlannedRecipients());
     }
 
+    [Fact]
+    public async Task AReminderThatCannotBeSent_IsDroppedAndLogged_AndDoesNotHoldBackTheOthers()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "om");
+        // politie's envelope key ends on day 3: a reminder to politie due later can never be sealed.
+        var path = Path.Combine(federation.Directory, "trust-list.json");
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        var politieKeys = document["organisations"]!.AsArray().Single(o => (string?)o!["id"] == "politie")!["envelopeKeys"]!.AsArray();
+        foreach (var key in politieKeys)
+        {
+            key!["notAfter"] = clock.GetUtcNow().AddDays(3).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        await File.WriteAllTextAsync(path, document.ToJsonString());
+        var om = await federation.StartAsync("om", clock);
+        using var omClient = federation.Client("om", clock);
+
+        // Two measures sent to politie: their reminders to politie (days 6 and 11) fail; om's own (the same days) must not.
+        await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, measureId: "m-A", time: clock), "politie");
+        await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 25, measureId: "m-B", time: clock), "politie");
+        clock.Advance(TimeSpan.FromDays(12));
+
+        var own = await WaitForRemindersAt(om, 2);
+        Assert.Equal(["m-A", "m-B"], own.Select(r => r.MeasureId).Order(StringComparer.Ordinal));
+        var log = await om.Store.ReadLogAsync(0, 1000, default);
+        var dropped = log.Where(e => e.Event == LogEvent.Denied && e.SignalType == SignalTypes.MeasureExpiring).ToList();
+        Assert.Equal(2, dropped.Count);
+        Assert.All(dropped, e => Assert.Equal(("politie", "UNKNOWN_KEY"), (e.Partner, e.ReasonCode)));
+    }
+
     // Days may pass only when nothing is in flight: an envelope in flight while the fake clock jumps would expire, and
     // the delivery's timeout and retry delays run on that clock.
     private static async Task WaitUntilRemindersDeliveredAsync(ChainNode sender, LocalClient client)
