@@ -54,4 +54,7 @@ public enum ReasonCode
 
     /// <summary>No valid credentials: missing, expired or wrongly signed token, or wrong audience.</summary>
     Unauthenticated,
+
+    /// <summary>The message id names no message this node sent (GetDeliveryStatus).</summary>
+    UnknownMessage,
 }

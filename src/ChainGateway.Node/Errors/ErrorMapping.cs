@@ -30,6 +30,7 @@ public static class ErrorMapping
         ReasonCode.RoleRequired => StatusCode.PermissionDenied,
         ReasonCode.RateLimited => StatusCode.ResourceExhausted,
         ReasonCode.Unauthenticated => StatusCode.Unauthenticated,
+        ReasonCode.UnknownMessage => StatusCode.NotFound,
         _ => StatusCode.Internal,
     };
 

@@ -57,7 +57,7 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
         {
             if (!Guid.TryParse(request.MessageIds[i], out var id))
             {
-                ChainGatewayException.Throw(ReasonCode.Malformed, $"'{request.MessageIds[i]}' is not a message id", $"message_ids[{i}]");
+                ChainGatewayException.Throw(ReasonCode.Malformed, $"{Identifiers.Quote(request.MessageIds[i])} is not a message id", $"message_ids[{i}]");
             }
             ids.Add(id);
         }
@@ -102,35 +102,48 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
     {
         if (!Guid.TryParse(request.MessageId, out var id))
         {
-            ChainGatewayException.Throw(ReasonCode.Malformed, $"'{request.MessageId}' is not a message id", "message_id");
+            ChainGatewayException.Throw(ReasonCode.Malformed, $"{Identifiers.Quote(request.MessageId)} is not a message id", "message_id");
         }
         var wait = TimeSpan.FromSeconds(Math.Min(request.WaitSeconds, 60));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         timeout.CancelAfter(wait);
-        OutboxStatus? status;
+        OutboxStatus? status = null;
         while (true)
         {
-            // Take the wake-up task BEFORE reading, so a delivery in between is not missed.
+            // Take the wake-up task BEFORE reading, so a delivery in between is not missed; give it back on every way out
+            // but a wake-up (an unknown id, a status that is final, the wait or the call ending), or the waiters grow
+            // with every id a case system asks about.
             var next = deliveries.NextAsync(id);
-            status = await store.GetOutboxStatusAsync(id, context.CancellationToken).ConfigureAwait(false)
-                ?? throw new RpcException(new Status(StatusCode.NotFound, $"no sent message {id}"));
-            if (status.State != OutboxState.Queued || wait == TimeSpan.Zero)
-            {
-                deliveries.Forget(id, next);
-                break;
-            }
             try
             {
+                status = await store.GetOutboxStatusAsync(id, context.CancellationToken).ConfigureAwait(false);
+                if (status is null)
+                {
+                    throw new ChainGatewayException(ReasonCode.UnknownMessage, $"this node sent no message {id}", "message_id");
+                }
+                if (status.State != OutboxState.Queued || wait == TimeSpan.Zero)
+                {
+                    break;
+                }
                 if (await next.WaitAsync(timeout.Token).ConfigureAwait(false) is { } final)
                 {
                     status = final;
+                    next = null;
                     break;
                 }
+                next = null;
             }
-            catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested && status is not null)
             {
-                deliveries.Forget(id, next);
+                // The wait ended with the message still queued: that is the answer.
                 break;
+            }
+            finally
+            {
+                if (next is not null)
+                {
+                    deliveries.Forget(id, next);
+                }
             }
         }
         return ToResponse(status);

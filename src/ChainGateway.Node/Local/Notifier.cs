@@ -35,7 +35,7 @@ public sealed class DeliveryNotifier(int watchBuffer = DeliveryNotifier.DefaultW
     /// <summary>Outcomes a watcher may fall behind before it is ended (local.proto, WatchDeliveries).</summary>
     public const int DefaultWatchBuffer = 65_536;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, TaskCompletionSource<OutboxStatus?>> waiters = new();
+    private readonly Dictionary<Guid, Waiter> waiters = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Channel<OutboxStatus>, byte> watchers = new();
 
     /// <summary>
@@ -57,17 +57,41 @@ public sealed class DeliveryNotifier(int watchBuffer = DeliveryNotifier.DefaultW
     /// A task that completes at the next <see cref="Notify"/> for <paramref name="messageId"/>, with the new state or null
     /// (read it); take it BEFORE reading the state.
     /// </summary>
-    public Task<OutboxStatus?> NextAsync(Guid messageId) =>
-        waiters.GetOrAdd(messageId, _ => new TaskCompletionSource<OutboxStatus?>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task<OutboxStatus?> NextAsync(Guid messageId)
+    {
+        lock (waiters)
+        {
+            if (!waiters.TryGetValue(messageId, out var waiter))
+            {
+                waiters[messageId] = waiter = new Waiter();
+            }
+            waiter.Count++;
+            return waiter.Done.Task;
+        }
+    }
+
+    /// <summary>Messages someone waits on now (each unknown id a case system asks about must not stay here).</summary>
+    internal int Waiting
+    {
+        get
+        {
+            lock (waiters)
+            {
+                return waiters.Count;
+            }
+        }
+    }
 
     /// <param name="status">The state just committed, or null when the waiters should read it.</param>
     /// <param name="status">The state just committed (watchers get it), or null when another attempt recorded it first.</param>
     public void Notify(Guid messageId, OutboxStatus? status)
     {
-        if (waiters.TryRemove(messageId, out var waiter))
+        Waiter? waiter;
+        lock (waiters)
         {
-            waiter.TrySetResult(status);
+            waiters.Remove(messageId, out waiter);
         }
+        waiter?.Done.TrySetResult(status);
         if (status is null)
         {
             return;
@@ -81,13 +105,27 @@ public sealed class DeliveryNotifier(int watchBuffer = DeliveryNotifier.DefaultW
         }
     }
 
-    /// <summary>Drops a waiter nobody waits on any more (the caller gave up).</summary>
+    /// <summary>
+    /// One caller no longer waits on <paramref name="task"/> (it read a final state, or gave up). The wake-up stays while
+    /// another caller waits on the same message: two status calls for one message must not take each other's wake-up.
+    /// </summary>
     public void Forget(Guid messageId, Task task)
     {
-        if (waiters.TryGetValue(messageId, out var waiter) && waiter.Task == task && task.IsCompleted is false)
+        lock (waiters)
         {
-            waiters.TryRemove(KeyValuePair.Create(messageId, waiter));
+            if (waiters.TryGetValue(messageId, out var waiter) && waiter.Done.Task == task && --waiter.Count == 0)
+            {
+                waiters.Remove(messageId);
+            }
         }
+    }
+
+    /// <summary>The wake-up of one message and how many callers wait on it.</summary>
+    private sealed class Waiter
+    {
+        public TaskCompletionSource<OutboxStatus?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Count { get; set; }
     }
 }
 

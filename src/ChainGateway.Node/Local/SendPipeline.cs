@@ -39,9 +39,14 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, "name at least one recipient", "recipients");
         }
-        if (string.IsNullOrWhiteSpace(request.Purpose))
+        for (var i = 0; i < request.Recipients.Count; i++)
         {
-            ChainGatewayException.Throw(ReasonCode.Malformed, "a purpose is required", "purpose");
+            Identifiers.Require(request.Recipients[i], $"recipients[{i}]", "recipient");
+        }
+        Identifiers.Require(request.Purpose, "purpose", "purpose");
+        if (!Enum.IsDefined(request.Priority))
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, $"priority {(int)request.Priority} is not a priority this API defines", "priority");
         }
         if (request.Signal is null)
         {

@@ -37,10 +37,11 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, "name at least one partner", "partners");
         }
-        if (string.IsNullOrWhiteSpace(request.Purpose))
+        for (var i = 0; i < request.Partners.Count; i++)
         {
-            ChainGatewayException.Throw(ReasonCode.Malformed, "a purpose is required", "purpose");
+            Identifiers.Require(request.Partners[i], $"partners[{i}]", "partner");
         }
+        Identifiers.Require(request.Purpose, "purpose", "purpose");
         var now = node.Time.GetUtcNow();
         var partners = request.Partners.Distinct(StringComparer.Ordinal).ToList();
         try

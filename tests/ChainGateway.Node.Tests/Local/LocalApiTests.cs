@@ -6,6 +6,7 @@ using ChainGateway.Node.Auth;
 using ChainGateway.Node.Errors;
 using ChainGateway.Node.Tests.Infrastructure;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChainGateway.Node.Tests.Local;
 
@@ -118,6 +119,70 @@ public sealed class LocalApiTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("risk-assessment", Signals.StalkingReported(), "om", "nobody"));
         Assert.Equal(ReasonCode.UnknownPartner, ErrorMapping.ReasonOf(error));
         Assert.Empty(await politie.Store.GetDueAsync("om", DateTimeOffset.UtcNow.AddDays(1), 10, default));
+    }
+
+    [Theory]
+    [InlineData("purpose", 129)]
+    [InlineData("purpose", 70_000)]
+    [InlineData("recipients[0]", 129)]
+    [InlineData("purpose", -1)]
+    public async Task OverlongOrControlCharacterIds_AreMalformed_BeforeAnythingIsLogged(string field, int length)
+    {
+        using var client = federation.Client("politie");
+        var value = length < 0 ? "risk-\nassessment" : new string('x', length);
+        var before = (await politie.Store.ReadLogAsync(0, 1000, default)).Count;
+        var error = await Assert.ThrowsAsync<RpcException>(() => field == "purpose"
+            ? client.SendAsync(value, Signals.StalkingReported(), "om")
+            : client.SendAsync("risk-assessment", Signals.StalkingReported(), value));
+        Assert.Equal(ReasonCode.Malformed, ErrorMapping.ReasonOf(error));
+        Assert.Equal(field, error.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations[0].Field);
+        Assert.True(error.Status.Detail.Length < 300, error.Status.Detail);
+        // Refused before the rules: no Denied entry carries the value into the append-only log.
+        Assert.Equal(before, (await politie.Store.ReadLogAsync(0, 1000, default)).Count);
+    }
+
+    [Fact]
+    public async Task UndefinedPriority_IsMalformed()
+    {
+        using var client = federation.Client("politie");
+        var request = new SendRequest { Purpose = "risk-assessment", Signal = Signals.StalkingReported(), Recipients = { "om" }, Priority = (Priority)99 };
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.Api.SendAsync(request, client.Headers).ResponseAsync);
+        Assert.Equal(ReasonCode.Malformed, ErrorMapping.ReasonOf(error));
+        Assert.Empty(await politie.Store.GetDueAsync("om", DateTimeOffset.UtcNow.AddDays(1), 10, default));
+    }
+
+    [Fact]
+    public async Task StatusOfUnknownMessages_IsUnknownMessage_AndLeavesNoWaiterBehind()
+    {
+        using var client = federation.Client("politie");
+        var notifier = politie.Services.GetRequiredService<Node.Local.DeliveryNotifier>();
+        for (var i = 0; i < 50; i++)
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => client.Api.GetDeliveryStatusAsync(
+                new DeliveryStatusRequest { MessageId = Guid.NewGuid().ToString(), WaitSeconds = 5 }, client.Headers).ResponseAsync);
+            Assert.Equal(StatusCode.NotFound, error.StatusCode);
+            Assert.Equal(ReasonCode.UnknownMessage, ErrorMapping.ReasonOf(error));
+        }
+        Assert.Equal(0, notifier.Waiting);
+    }
+
+    [Fact]
+    public async Task TwoStatusCallsForOneMessage_DoNotTakeEachOthersWakeUp()
+    {
+        using var client = federation.Client("politie");
+        var id = (await client.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        // om is down: one caller waits for the outcome, another asks and goes (its status is final for it at once).
+        var waiting = client.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id, WaitSeconds = 60 }, client.Headers).ResponseAsync;
+        var notifier = politie.Services.GetRequiredService<Node.Local.DeliveryNotifier>();
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Equal(DeliveryState.Queued, (await client.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id }, client.Headers)).State);
+        Assert.Equal(1, notifier.Waiting);
+
+        // om comes up: the waiting caller hears of the delivery (had it lost its wake-up, its 60 s would end with the
+        // status it read before waiting: queued).
+        await federation.StartAsync("om");
+        Assert.Equal(DeliveryState.Delivered, (await waiting).State);
+        Assert.Equal(0, notifier.Waiting);
     }
 
     [Fact]
