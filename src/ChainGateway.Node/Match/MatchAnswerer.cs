@@ -126,6 +126,13 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, $"a query carries 1 to 8 candidates of {PairwisePseudonymizer.Size}-byte pseudonyms", "candidates");
         }
+        // One subject per question: its pseudonym under each key pair (one, or two while keys rotate). Several candidates of
+        // one key pair can only be several subjects, each a guess: eight of them per query would let a partner try eight
+        // identifiers for one unit of its rate limit (DESIGN.md §6: the limit is what keeps this from being an oracle).
+        if (body.Candidates.GroupBy(c => (c.AskerKeyId, c.AnswererKeyId)).Any(g => g.Count() > 1))
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, "a query asks about one subject: one candidate per key pair", "candidates");
+        }
         return body;
     }
 

@@ -176,6 +176,33 @@ public sealed class MatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SeveralSubjectsInOneQuery_AreMalformed_NotOneGuessPerCandidate()
+    {
+        using var omClient = federation.Client("om");
+        await omClient.RegisterAsync(MatchCalls.Bsn(Known), new SubjectRef { LocalId = "OM-2026-17" });
+        // Eight identifiers under one key pair, one of them registered: a hit would tell the asker one of eight guesses is known.
+        var query = Query(politie, "om", "case-direction", "politie-asks-om", "100023757", "100039595", "100126704", "100174218", "100372193", "100419707", "100475140");
+        using var certificate = HandBuilt.Usable(politie.Context.TlsCertificate);
+        var client = HandBuilt.PeerClient(om.Context.Configuration.Peer.Listen, certificate, politie.Context.FederationCa, out var channel);
+        using (channel)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => client.MatchAsync(query).ResponseAsync);
+            Assert.Equal(ReasonCode.Malformed, ErrorMapping.ReasonOf(refused));
+        }
+        Assert.Contains(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Rejected && e.ReasonCode == "MALFORMED");
+        Assert.DoesNotContain(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Matched);
+    }
+
+    [Fact]
+    public async Task OverlongPurpose_IsMalformed_BeforeAnythingIsLogged()
+    {
+        using var asker = federation.Client("politie");
+        var error = await Assert.ThrowsAsync<RpcException>(() => asker.MatchAsync(MatchCalls.Bsn(Known), new string('x', 5000), "om"));
+        Assert.Equal(ReasonCode.Malformed, ErrorMapping.ReasonOf(error));
+        Assert.DoesNotContain(await politie.Store.ReadLogAsync(0, 100, default), e => e.SignalType == "SubjectKnown");
+    }
+
+    [Fact]
     public async Task QuerySignedByAnotherKey_IsBadSignature()
     {
         var query = Query(politie, "om", "case-direction", "politie-asks-om");
@@ -246,7 +273,7 @@ public sealed class MatchTests : IAsyncLifetime
         Assert.NotEqual(toOm, toVt);
     }
 
-    internal static SignedMatchQuery Query(Hosting.ChainNode asker, string answerer, string purpose, string ruleId)
+    internal static SignedMatchQuery Query(Hosting.ChainNode asker, string answerer, string purpose, string ruleId, params string[] moreSubjects)
     {
         var context = asker.Context;
         var now = context.Time.GetUtcNow();
@@ -272,6 +299,15 @@ public sealed class MatchTests : IAsyncLifetime
                 },
             },
         };
+        foreach (var bsn in moreSubjects)
+        {
+            body.Candidates.Add(new PseudonymCandidate
+            {
+                Pseudonym = ByteString.CopyFrom(ring.Pseudonym(generation, SubjectId.Bsn(bsn, "subject"))),
+                AskerKeyId = generation.OwnKeyId,
+                AnswererKeyId = generation.PartnerKeyId,
+            });
+        }
         return MatchSignatures.Sign(body, context.Keys.Signing);
     }
 }
