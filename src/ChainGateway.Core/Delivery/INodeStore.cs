@@ -87,6 +87,12 @@ public interface INodeStore : IAsyncDisposable
     /// </summary>
     Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// After a purge: makes what was deleted unreadable from the store's files too (DESIGN.md §5: the body is deleted,
+    /// not merely unlinked), e.g. by truncating a write-ahead log that still holds old copies of the pages.
+    /// </summary>
+    Task ScrubAsync(CancellationToken cancellationToken);
+
     /// <summary>Acknowledges inbox rows; returns how many changed state.</summary>
     Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken);
 

@@ -36,15 +36,20 @@ internal sealed class RetentionWorker(NodeContext node, INodeStore store, ILogge
 
     private async Task PurgeAsync(CancellationToken stoppingToken)
     {
-        int purged;
+        int purged, total = 0;
         do
         {
             purged = await store.PurgeExpiredAsync(node.Time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+            total += purged;
             if (purged > 0)
             {
                 NodeLog.Purged(logger, purged);
             }
         }
         while (purged > 0 && !stoppingToken.IsCancellationRequested);
+        if (total > 0)
+        {
+            await store.ScrubAsync(stoppingToken).ConfigureAwait(false);
+        }
     }
 }

@@ -131,7 +131,7 @@ public sealed partial class SqliteNodeStore
     {
         // A measure re-sent with a new end date (an extension) replaces the reminders of its old end date.
         using (var supersede = Command("""
-            UPDATE measure_reminders SET state = $superseded
+            UPDATE measure_reminders SET state = $superseded, payload = X''
             WHERE measure_id = $measure AND recipient = $recipient AND expires_on <> $expires AND state = $pending
             """, tx))
         {
@@ -191,7 +191,7 @@ public sealed partial class SqliteNodeStore
         WriteAsync(tx =>
         {
             using (var mark = Command("""
-                UPDATE measure_reminders SET state = $state, message_id = $message
+                UPDATE measure_reminders SET state = $state, message_id = $message, payload = X''
                 WHERE measure_id = $measure AND expires_on = $expires AND recipient = $recipient AND lead_days = $lead AND state = $pending
                 """, tx))
             {

@@ -182,7 +182,7 @@ public sealed partial class SqliteNodeStore
     {
         public Exception? Failure { get; set; }
 
-        /// <summary>Runs outside any batch and transaction (test hooks).</summary>
+        /// <summary>Runs outside any batch and transaction (a checkpoint after a purge; test hooks).</summary>
         public bool Alone { get; init; }
 
         /// <summary>Taken before routine requests that are waiting (DESIGN.md §8: priority signals overtake).</summary>

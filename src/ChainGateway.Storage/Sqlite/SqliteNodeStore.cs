@@ -42,7 +42,10 @@ public sealed partial class SqliteNodeStore : INodeStore
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await writer.OpenAsync(cancellationToken).ConfigureAwait(false);
-        Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        // secure_delete: a deleted row's bytes (a purged body, a reminder's emptied signal) are overwritten in its page and
+        // freed pages are zeroed, so retention deletes the content from the file and not only from the tables; the
+        // write-ahead log's old frames go with ScrubAsync after each purge.
+        Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;");
         // 8 MiB of page cache for the one writer: the subject index's random-key B-trees (1,000,000+ rows) thrash the
         // 2 MiB default. Not more: under steady load the cache fills up to its limit and stays in the node's resident
         // memory (64 MiB put a node at 173 MB against the 150 MB target, 16 MiB the match answerer at 156-161 MB; 8 MiB
@@ -81,6 +84,23 @@ public sealed partial class SqliteNodeStore : INodeStore
         var request = new WriteRequest<int>(_ =>
         {
             Execute(writer, $"PRAGMA query_only = {(failing ? 1 : 0)};");
+            return 0;
+        })
+        { Alone = true };
+        ObjectDisposedException.ThrowIf(!queue.Writer.TryWrite(request), this);
+        return request.Task;
+    }
+
+    /// <summary>
+    /// Copies the write-ahead log into the database and truncates it to nothing (<c>wal_checkpoint(TRUNCATE)</c>): its
+    /// frames hold the pages as they were before the purge. Runs outside any transaction, between the writer's batches.
+    /// </summary>
+    public Task ScrubAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = new WriteRequest<int>(_ =>
+        {
+            Execute(writer, "PRAGMA wal_checkpoint(TRUNCATE);");
             return 0;
         })
         { Alone = true };

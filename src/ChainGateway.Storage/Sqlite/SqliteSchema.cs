@@ -196,5 +196,11 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX IF NOT EXISTS sharing_log_answered_queries ON sharing_log (partner, message_id)
             WHERE event = 'Matched' AND outcome = 'ok' AND user_id IS NULL;
         """,
+        // 9: a reminder's planned signal (the subject's pairwise pseudonym, the case, the measure) is kept only while the
+        // reminder is pending: once sent, superseded or dropped it is emptied (the sent copy is the case fact, which
+        // retention purges). Reminders finished before this version are emptied now.
+        """
+        UPDATE measure_reminders SET payload = X'' WHERE state <> 0;
+        """,
     ];
 }

@@ -15,6 +15,37 @@ public sealed class RetentionTests : TempStore
     }
 
     [Fact]
+    public async Task PurgedBody_IsGoneFromTheStoresFiles_NotOnlyFromItsTables()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var marker = System.Text.Encoding.ASCII.GetBytes("MARKER-" + Guid.NewGuid().ToString("N") + "-END");
+        var id = Guid.CreateVersion7();
+        await Store.AcceptAsync(
+            new InboxEnvelope("politie", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", marker, start, start, start.AddDays(30)),
+            new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
+        // Some traffic after it, as on a node: the body's page is in the database file, not only in the write-ahead log.
+        for (var i = 0; i < 50; i++)
+        {
+            await ReceiveAsync(start, retentionDays: 365);
+        }
+        Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+        await Store.ScrubAsync(default);
+
+        var found = new List<string>();
+        await ReopenAsync(path =>
+        {
+            foreach (var file in new[] { path, path + "-wal" }.Where(File.Exists))
+            {
+                if (File.ReadAllBytes(file).AsSpan().IndexOf(marker) >= 0)
+                {
+                    found.Add(Path.GetFileName(file));
+                }
+            }
+        });
+        Assert.Empty(found);
+    }
+
+    [Fact]
     public async Task RetentionEnded_BodyIsPurged_WithALogEntry_AndTheLogStaysWhole()
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
