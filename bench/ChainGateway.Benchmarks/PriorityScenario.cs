@@ -12,7 +12,7 @@ internal static class PriorityScenario
 {
     public static async Task<Result> RunAsync(TimeSpan duration, int concurrency)
     {
-        await using var federation = await BenchFederation.StartAsync().ConfigureAwait(false);
+        await using var federation = await BenchFederation.StartAsync(exportMetrics: true).ConfigureAwait(false);
         var (client, headers, channel) = federation.Local("politie");
         // A second case-system connection, as an alarm component of its own would have: its urgent signals do not share
         // the routine senders' HTTP/2 connection (and it asks for each outcome on it).

@@ -13,7 +13,7 @@ internal static class SignalScenario
 {
     public static async Task<Result> RunAsync(TimeSpan duration, int concurrency)
     {
-        await using var federation = await BenchFederation.StartAsync().ConfigureAwait(false);
+        await using var federation = await BenchFederation.StartAsync(exportMetrics: true).ConfigureAwait(false);
         var (client, headers, channel) = federation.Local("politie");
         using (channel)
         {
