@@ -41,5 +41,12 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Inter
             NodeLog.Refused(logger, context.Method, e.Reason.ToWire(), e.Message);
             throw ErrorMapping.ToRpcException(e);
         }
+        catch (Exception e) when (e is not RpcException and not OperationCanceledException)
+        {
+            // As for unary calls: a store or I/O failure while streaming is UNAVAILABLE (retry), not UNKNOWN, and logged.
+            // Nothing streamed so far is lost: a Subscribe resumes after the last acknowledged signal.
+            NodeLog.Failed(logger, context.Method, e);
+            throw new RpcException(new Status(StatusCode.Unavailable, "the node could not go on with the stream; reconnect and resume"));
+        }
     }
 }
