@@ -24,7 +24,7 @@ public static class Identifiers
         }
     }
 
-    /// <summary>A value to quote in an error message: itself when short, else its first characters and its length.</summary>
+    /// <summary>A value to quote in an error message: itself when short and printable, else only its length.</summary>
     public static string Quote(string value) =>
         value.Length <= 64 && !value.Any(char.IsControl) ? $"'{value}'" : $"a value of {value.Length} characters";
 }
