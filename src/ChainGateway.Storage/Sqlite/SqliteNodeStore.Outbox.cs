@@ -102,7 +102,7 @@ public sealed partial class SqliteNodeStore
         WriteAsync(tx =>
         {
             using var command = Command(
-                "UPDATE outbox SET state = $state, receipt = $receipt, attempts = attempts + 1, last_error = NULL WHERE message_id = $id AND state = $queued",
+                "UPDATE outbox SET state = $state, receipt = $receipt, envelope = X'', attempts = attempts + 1, last_error = NULL WHERE message_id = $id AND state = $queued",
                 tx);
             command.Parameters.AddWithValue("$state", (int)OutboxState.Delivered);
             command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);
@@ -134,7 +134,7 @@ public sealed partial class SqliteNodeStore
         WriteAsync(tx =>
         {
             using var command = Command(
-                "UPDATE outbox SET state = $state, attempts = attempts + 1, last_error = $error WHERE message_id = $id AND state = $queued",
+                "UPDATE outbox SET state = $state, envelope = X'', attempts = attempts + 1, last_error = $error WHERE message_id = $id AND state = $queued",
                 tx);
             command.Parameters.AddWithValue("$state", (int)OutboxState.DeadLetter);
             command.Parameters.AddWithValue("$queued", (int)OutboxState.Queued);

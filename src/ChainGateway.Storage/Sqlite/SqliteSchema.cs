@@ -202,5 +202,12 @@ internal static class SqliteSchema
         """
         UPDATE measure_reminders SET payload = X'' WHERE state <> 0;
         """,
+        // 10: a sent envelope is kept only while it is queued: once delivered or dead-lettered nothing reads it, and the
+        // sender cannot open it (HPKE to the recipient's key), so keeping it only widened what a later leak of that key
+        // would expose. Its hash and the receiver's signed receipt stay (the proof of what was delivered). Envelopes of
+        // deliveries finished before this version are emptied now.
+        """
+        UPDATE outbox SET envelope = X'' WHERE state <> 1;
+        """,
     ];
 }
