@@ -80,8 +80,10 @@ internal sealed partial class PartnerQueue
         var body = VerifyReceipt(item, receipt);
         if (body is null)
         {
-            await RetryLaterAsync(item, "the partner's receipt does not verify or does not name this envelope",
-                node.Time.GetUtcNow() + Backoff(item.Attempts + 1), cancellationToken).ConfigureAwait(false);
+            var next = node.Time.GetUtcNow() + Backoff(item.Attempts + 1);
+            await RetryLaterAsync(item, "the partner's receipt does not verify or does not name this envelope", next, cancellationToken)
+                .ConfigureAwait(false);
+            RetryDue(item, next);
             return true;
         }
         var receiptBytes = receipt.ToByteArray();

@@ -48,6 +48,10 @@ internal sealed partial class PartnerQueue
     private int readsInProgress;
     private int consecutiveFailures;
     private long backoffUntilTicks;
+    // Per lane (routine, urgent): the earliest next attempt of an envelope put back for a retry of its own (a receipt that
+    // did not verify, a failure of this node) since the lane last looked. A lane that takes what is handed over reads the
+    // store only when a retry it knows of falls due, so without this such an envelope waited for a pause in the traffic.
+    private readonly long[] retryDueTicks = [long.MaxValue, long.MaxValue];
 
     public PartnerQueue(string partner, NodeContext node, INodeStore store, PeerClients peers, OutboxTrigger trigger,
         DeliveryNotifier deliveries, ILogger<PartnerQueue> logger)
@@ -122,6 +126,7 @@ internal sealed partial class PartnerQueue
                     continue;
                 }
                 var now = node.Time.GetUtcNow();
+                nextRetry = Earliest(nextRetry, TakeRetryDue(urgentLane));
                 var backoffUntil = BackoffUntil;
                 if (now < backoffUntil)
                 {
@@ -260,6 +265,8 @@ internal sealed partial class PartnerQueue
 #pragma warning restore CA1031
         {
             NodeLog.OutboxWorkerFailed(logger, e);
+            // Still queued and due: the lane reads it back from the store.
+            RetryDue(item, node.Time.GetUtcNow());
             trigger.Notify(partner, (Priority)item.Priority);
         }
         finally
@@ -371,6 +378,31 @@ internal sealed partial class PartnerQueue
             // The partner went away mid-batch: what is left waits for the next round.
         }
     }
+
+    /// <summary>Tells <paramref name="item"/>'s lane that it is due again at <paramref name="at"/> (the lane reads it from the store then).</summary>
+    private void RetryDue(OutboxEnvelope item, DateTimeOffset at)
+    {
+        ref var slot = ref retryDueTicks[item.Priority == (int)Priority.Urgent ? 1 : 0];
+        long seen;
+        do
+        {
+            seen = Volatile.Read(ref slot);
+            if (seen <= at.UtcTicks)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref slot, at.UtcTicks, seen) != seen);
+    }
+
+    private DateTimeOffset? TakeRetryDue(bool urgentLane)
+    {
+        var ticks = Interlocked.Exchange(ref retryDueTicks[urgentLane ? 1 : 0], long.MaxValue);
+        return ticks == long.MaxValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
 
     private static TimeSpan Clamp(TimeSpan wait) =>
         wait < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : wait > IdlePoll ? IdlePoll : wait;

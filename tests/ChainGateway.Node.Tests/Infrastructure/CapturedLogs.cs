@@ -54,7 +54,7 @@ public sealed class CapturedLogs : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                owner.Add((category, eventId, formatter(state, exception)));
+                owner.Add((category, eventId, formatter(state, exception) + (exception is null ? "" : " EXC " + exception)));
             }
         }
     }

@@ -1,0 +1,84 @@
+using ChainGateway.Contracts.V1;
+using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Tests.Infrastructure;
+using Google.Protobuf;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChainGateway.Node.Tests.Delivery;
+
+/// <summary>An envelope put back for a retry of its own (here: the partner's receipt did not verify) goes again when its retry falls due.</summary>
+public sealed class ReceiptRetryTests
+{
+    [Fact]
+    public async Task ReceiptThatDoesNotVerify_IsRetriedWhenDue_WhileOtherTrafficKeepsTheLaneBusy()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create();
+        var tamper = new Tampering();
+        var om = await federation.StartAsync("om", configureServices: services =>
+            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(tamper)));
+        var politie = await federation.StartAsync("politie", clock);
+        using var sender = federation.Client("politie", clock);
+
+        var first = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        try
+        {
+            await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(first, StringComparison.Ordinal),
+                TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException(string.Join("\n", federation.Logs.Events.Select(e => $"{e.Category} {e.EventId.Name}: {e.Message}")));
+        }
+        Assert.Equal(1, tamper.Tampered);
+
+        // Routine traffic goes on (each Send wakes the lane with an envelope handed over) and the clock moves on, 4 s in all:
+        // less than the lane's idle poll, far more than the retry's backoff (at most 0.5 s after one attempt).
+        var state = DeliveryState.Queued;
+        for (var step = 0; step < 40 && state != DeliveryState.Delivered; step++)
+        {
+            var other = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+            Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(other, 10)).State);
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            state = (await sender.WaitForFinalStateAsync(first, 0)).State;
+        }
+
+        Assert.Equal(DeliveryState.Delivered, state);
+        var status = await sender.WaitForFinalStateAsync(first, 0);
+        Assert.False(status.Receipt.IsEmpty);
+        // om accepted it once; its second Deliver got the original receipt, which verifies.
+        Assert.Single(await om.Store.ReadLogAsync(0, 1000, default), e => e.Event == LogEvent.Received && e.MessageId == Guid.Parse(first));
+        Assert.Single(await politie.Store.ReadLogAsync(0, 1000, default), e => e.Event == LogEvent.Delivered && e.MessageId == Guid.Parse(first));
+    }
+
+    private sealed class Tampering
+    {
+        private int tampered;
+
+        public int Tampered => Volatile.Read(ref tampered);
+
+        /// <summary>True the first time only.</summary>
+        public bool Take() => Interlocked.CompareExchange(ref tampered, 1, 0) == 0;
+    }
+
+    /// <summary>At the receiver: the first receipt it answers goes out with one bit of its signature flipped.</summary>
+    private sealed class FirstReceiptTamperer(Tampering tampering) : Interceptor
+    {
+        public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+            UnaryServerMethod<TRequest, TResponse> continuation)
+        {
+            var response = await continuation(request, context);
+            if (response is Receipt receipt && tampering.Take())
+            {
+                var signature = receipt.Signature.ToByteArray();
+                signature[0] ^= 1;
+                return (TResponse)(object)new Receipt { Body = receipt.Body, Signature = ByteString.CopyFrom(signature) };
+            }
+            return response;
+        }
+    }
+}
