@@ -140,13 +140,12 @@ public sealed class ChainNode : IAsyncDisposable
         // Last, so a host (or a test observing what crosses the wire) can add to or override any of the above.
         configureServices?.Invoke(services);
         var app = builder.Build();
-        var peerHost = $"*:{peerEndpoint.Port}";
-        var localHost = $"*:{localEndpoint.Port}";
-        app.MapGrpcService<PeerGrpcService>().RequireHost(peerHost);
-        app.MapSharingLogTiles(peerHost);
-        app.MapGrpcService<LocalGrpcService>().RequireHost(localHost);
-        app.MapGrpcHealthChecksService().RequireHost(localHost);
-        app.MapGrpcReflectionService().RequireHost(localHost);
+        app.UseListenerRouting();
+        app.MapGrpcService<PeerGrpcService>().OnListener(peerEndpoint.Port);
+        app.MapSharingLogTiles(peerEndpoint.Port);
+        app.MapGrpcService<LocalGrpcService>().OnListener(localEndpoint.Port);
+        app.MapGrpcHealthChecksService().OnListener(localEndpoint.Port);
+        app.MapGrpcReflectionService().OnListener(localEndpoint.Port);
 
         await store.AppendLogAsync(new LogEntry
         {

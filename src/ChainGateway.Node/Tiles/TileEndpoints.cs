@@ -24,9 +24,9 @@ internal static class TileEndpoints
     /// <summary>The URL prefix of the sharing log on the peer endpoint.</summary>
     public const string Prefix = "/log";
 
-    public static void MapSharingLogTiles(this WebApplication app, string peerHost)
+    public static void MapSharingLogTiles(this WebApplication app, int peerPort)
     {
-        var group = app.MapGroup(Prefix).RequireHost(peerHost).AddEndpointFilter(async (context, next) =>
+        var group = app.MapGroup(Prefix).OnListener(peerPort).AddEndpointFilter(async (context, next) =>
         {
             var node = context.HttpContext.RequestServices.GetRequiredService<NodeContext>();
             if (PeerIdentity.ListedOrganisation(context.HttpContext, node) is null)
