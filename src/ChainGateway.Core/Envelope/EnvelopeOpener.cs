@@ -47,6 +47,7 @@ public sealed class EnvelopeOpener(
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, "message_id must be a 16-byte UUIDv7", "header.message_id");
         }
+        RequireIdentifiers(header);
         if (header.Sender != peerOrganisation)
         {
             ChainGatewayException.Throw(ReasonCode.SenderMismatch,
@@ -62,11 +63,14 @@ public sealed class EnvelopeOpener(
         {
             ChainGatewayException.Throw(ReasonCode.UnknownPartner, $"'{header.Sender}' is not in the trust list");
         }
-        var senderKey = sender.FindSigningKey(header.SenderKeyId, time.GetUtcNow());
+        // Any listed key of the sender's verifies, also one outside its window: a retry of an envelope accepted while its
+        // key was valid (its receipt lost on the way) must still get the original receipt. A new envelope under a key
+        // not valid now is refused in Open, after the node has looked for such an original.
+        var senderKey = sender.SigningKeys.FirstOrDefault(k => k.KeyId == header.SenderKeyId);
         if (senderKey is null)
         {
             ChainGatewayException.Throw(ReasonCode.UnknownKey,
-                $"no signing key '{header.SenderKeyId}' of '{header.Sender}' is valid now", "header.sender_key_id");
+                $"'{header.Sender}' has no listed signing key '{header.SenderKeyId}'", "header.sender_key_id");
         }
         if (envelope.Enc.Length != Hpke.EncapsulatedKeySize || envelope.Ciphertext.Length < Hpke.TagSize)
         {
@@ -77,7 +81,27 @@ public sealed class EnvelopeOpener(
         {
             ChainGatewayException.Throw(ReasonCode.BadSignature, "the envelope signature does not verify with the sender's key");
         }
-        return new AuthenticatedEnvelope(envelope, header, messageId, SHA256.HashData(signed));
+        return new AuthenticatedEnvelope(envelope, header, messageId, SHA256.HashData(signed), senderKey.IsValidAt(time.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// The header's names, before anything is compared, logged or echoed: present, at most <see cref="Identifiers.MaxLength"/>
+    /// characters, no control characters (MALFORMED otherwise). A partner's purpose of 100,000 characters would otherwise go
+    /// into the append-only log and into error trailers larger than a client accepts.
+    /// </summary>
+    private static void RequireIdentifiers(EnvelopeHeader header)
+    {
+        Identifiers.Require(header.Sender, "header.sender", "sender");
+        Identifiers.Require(header.Recipient, "header.recipient", "recipient");
+        Identifiers.Require(header.SignalType, "header.signal_type", "signal type");
+        Identifiers.Require(header.Purpose, "header.purpose", "purpose");
+        Identifiers.Require(header.RuleId, "header.rule_id", "rule id");
+        Identifiers.Require(header.SenderKeyId, "header.sender_key_id", "sender key id");
+        Identifiers.Require(header.RecipientKeyId, "header.recipient_key_id", "recipient key id");
+        if (header.Traceparent.Length > Identifiers.MaxLength)
+        {
+            ChainGatewayException.Throw(ReasonCode.Malformed, $"a traceparent has at most {Identifiers.MaxLength} characters", "header.traceparent");
+        }
     }
 
     public SignalPayload Open(AuthenticatedEnvelope authenticated)
@@ -95,14 +119,16 @@ public sealed class EnvelopeOpener(
                 metadata: new Dictionary<string, string> { ["agreement_hash"] = Convert.ToHexStringLower(agreementHash) });
         }
         var now = time.GetUtcNow();
-        if (header.CreatedAt is null || header.ExpiresAt is null)
+        if (!authenticated.SigningKeyValidNow)
         {
-            ChainGatewayException.Throw(ReasonCode.Malformed, "created_at and expires_at are required", "header.created_at");
+            ChainGatewayException.Throw(ReasonCode.UnknownKey,
+                $"the signing key '{header.SenderKeyId}' of '{header.Sender}' is not valid now", "header.sender_key_id");
         }
-        var createdAt = header.CreatedAt.ToDateTimeOffset();
-        if (header.ExpiresAt.ToDateTimeOffset() <= now)
+        var createdAt = WireTime.Require(header.CreatedAt, "header.created_at");
+        var expiresAt = WireTime.Require(header.ExpiresAt, "header.expires_at");
+        if (expiresAt <= now)
         {
-            ChainGatewayException.Throw(ReasonCode.Expired, $"the envelope expired at {header.ExpiresAt.ToDateTimeOffset():O}");
+            ChainGatewayException.Throw(ReasonCode.Expired, $"the envelope expired at {expiresAt:O}");
         }
         if ((createdAt - now).Duration() > limits.MaxClockSkew && createdAt > now)
         {
@@ -130,8 +156,13 @@ public sealed class EnvelopeOpener(
     }
 }
 
-/// <summary>An envelope whose signature verified; nothing is decrypted yet.</summary>
-public sealed record AuthenticatedEnvelope(Contracts.V1.Envelope Envelope, EnvelopeHeader Header, Guid MessageId, byte[] Hash);
+/// <summary>
+/// An envelope whose signature verified with a key listed for its sender; nothing is decrypted yet.
+/// <paramref name="SigningKeyValidNow"/> is false when that key is outside its validity window: good enough to find the
+/// original receipt of a retry, not to accept the envelope as new.
+/// </summary>
+public sealed record AuthenticatedEnvelope(Contracts.V1.Envelope Envelope, EnvelopeHeader Header, Guid MessageId, byte[] Hash,
+    bool SigningKeyValidNow = true);
 
 /// <summary>Receiver limits (DESIGN.md §4).</summary>
 public sealed record EnvelopeLimits(int MaxEnvelopeBytes, TimeSpan MaxClockSkew)

@@ -95,6 +95,12 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         // Parsed once: the unverified body names the signing key; it is used for nothing else until the signature verifies.
         var body = MatchSignatures.ParseUnverified(query)
             ?? throw new ChainGatewayException(ReasonCode.Malformed, "the query body does not parse", "body");
+        // Bounded before anything is compared, echoed or logged (as an envelope header's names are).
+        Identifiers.Require(body.Asker, "asker", "asker");
+        Identifiers.Require(body.Answerer, "answerer", "answerer");
+        Identifiers.Require(body.Purpose, "purpose", "purpose");
+        Identifiers.Require(body.RuleId, "rule_id", "rule id");
+        Identifiers.Require(body.AskerSigningKeyId, "asker_signing_key_id", "signing key id");
         var keyId = body.AskerSigningKeyId;
         var key = partner.FindSigningKey(keyId, now)
             ?? throw new ChainGatewayException(ReasonCode.UnknownKey, $"'{peer}' has no signing key {keyId} valid now");
@@ -114,7 +120,7 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         {
             ChainGatewayException.Throw(ReasonCode.AgreementMismatch, "the query names another agreement than the one in force here");
         }
-        if (body.CreatedAt is null || (body.CreatedAt.ToDateTimeOffset() - now).Duration() > node.Limits.MaxClockSkew)
+        if ((WireTime.Require(body.CreatedAt, "created_at") - now).Duration() > node.Limits.MaxClockSkew)
         {
             ChainGatewayException.Throw(ReasonCode.ClockSkew, "the query's created-at is outside the allowed clock skew", "created_at");
         }

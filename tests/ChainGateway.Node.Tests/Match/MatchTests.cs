@@ -273,6 +273,29 @@ public sealed class MatchTests : IAsyncLifetime
         Assert.NotEqual(toOm, toVt);
     }
 
+    [Fact]
+    public async Task QueryWithAHugePurpose_OrATimeNoTimestampHolds_IsMalformed_WithItsField_AndItsEntryIsSmall()
+    {
+        var huge = Query(politie, "om", new string('x', 100_000), "politie-asks-om");
+        var body = MatchSignatures.ParseUnverified(Query(politie, "om", "case-direction", "politie-asks-om"))!;
+        body.CreatedAt = new Timestamp { Seconds = long.MaxValue };
+        var timeless = MatchSignatures.Sign(body, politie.Context.Keys.Signing);
+        using var certificate = HandBuilt.Usable(politie.Context.TlsCertificate);
+        var client = HandBuilt.PeerClient(om.Context.Configuration.Peer.Listen, certificate, politie.Context.FederationCa, out var channel);
+        using (channel)
+        {
+            foreach (var (query, field) in new[] { (huge, "purpose"), (timeless, "created_at") })
+            {
+                var refused = await Assert.ThrowsAsync<RpcException>(() => client.MatchAsync(query).ResponseAsync);
+                Assert.Equal(ReasonCode.Malformed, ErrorMapping.ReasonOf(refused));
+                Assert.Equal(field, Assert.Single(refused.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations).Field);
+            }
+        }
+        var rejected = (await om.Store.ReadLogAsync(0, 100, default)).Where(e => e.Event == LogEvent.Rejected).ToList();
+        Assert.Equal(2, rejected.Count);
+        Assert.All(rejected, e => Assert.True(LogEntryEncoding.Encode(e).Length < 1024));
+    }
+
     internal static SignedMatchQuery Query(Hosting.ChainNode asker, string answerer, string purpose, string ruleId, params string[] moreSubjects)
     {
         var context = asker.Context;
