@@ -31,6 +31,9 @@ public sealed class OutboxTrigger : IDisposable
         Wake(lanes, priority);
     }
 
+    /// <summary>Wakes <paramref name="partner"/>'s lanes without asking for a read (they have news to look at, e.g. a retry's time).</summary>
+    public void Wake(string partner, Priority priority) => Wake(For(partner), priority);
+
     /// <summary>
     /// <paramref name="envelope"/> was committed to the outbox a moment ago: the partner's lane takes it from here, not
     /// from the store.

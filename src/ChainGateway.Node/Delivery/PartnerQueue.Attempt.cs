@@ -129,7 +129,7 @@ internal sealed partial class PartnerQueue
         {
             return null;
         }
-        foreach (var key in partnerInfo.SigningKeys.Where(k => k.IsValidAt(node.Time.GetUtcNow())))
+        foreach (var key in partnerInfo.SigningKeys)
         {
             var body = ReceiptSigner.Verify(receipt, key.Key);
             if (body is not null)
@@ -138,10 +138,34 @@ internal sealed partial class PartnerQueue
                     && body.ReceiverKeyId == key.KeyId
                     && body.MessageId.Span.SequenceEqual(MessageId.ToBytes(item.MessageId))
                     && body.EnvelopeHash.Span.SequenceEqual(item.EnvelopeHash);
-                return matches ? body : null;
+                return matches && SignedInKeyWindow(item, key, body) ? body : null;
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// A receipt counts when the receiver's key that signed it is valid now, or was when the receiver says it received the
+    /// envelope: the original receipt of an envelope accepted earlier, answered again to a retry after the receiver's key
+    /// rotated, is still the proof of delivery. That moment cannot lie before this envelope was made (less the allowed
+    /// clock skew), so a key retired before then signs nothing that counts.
+    /// </summary>
+    private bool SignedInKeyWindow(OutboxEnvelope item, Core.Federation.PartnerKey key, ReceiptBody body)
+    {
+        if (key.IsValidAt(node.Time.GetUtcNow()))
+        {
+            return true;
+        }
+        DateTimeOffset receivedAt;
+        try
+        {
+            receivedAt = WireTime.Require(body.ReceivedAt, "received_at");
+        }
+        catch (ChainGatewayException)
+        {
+            return false;
+        }
+        return receivedAt >= item.CreatedAt - node.Limits.MaxClockSkew && key.IsValidAt(receivedAt);
     }
 
     /// <summary>Exponential in the number of failures, capped, with jitter so many nodes do not retry in lockstep.</summary>

@@ -267,7 +267,6 @@ internal sealed partial class PartnerQueue
             NodeLog.OutboxWorkerFailed(logger, e);
             // Still queued and due: the lane reads it back from the store.
             RetryDue(item, node.Time.GetUtcNow());
-            trigger.Notify(partner, (Priority)item.Priority);
         }
         finally
         {
@@ -393,6 +392,8 @@ internal sealed partial class PartnerQueue
             }
         }
         while (Interlocked.CompareExchange(ref slot, at.UtcTicks, seen) != seen);
+        // The lane may be waiting out an idle poll: it looks again and waits for this retry instead.
+        trigger.Wake(partner, (Priority)item.Priority);
     }
 
     private DateTimeOffset? TakeRetryDue(bool urgentLane)

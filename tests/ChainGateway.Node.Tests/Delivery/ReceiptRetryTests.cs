@@ -55,6 +55,41 @@ public sealed class ReceiptRetryTests
         Assert.Single(await politie.Store.ReadLogAsync(0, 1000, default), e => e.Event == LogEvent.Delivered && e.MessageId == Guid.Parse(first));
     }
 
+    [Fact]
+    public async Task OriginalReceipt_SignedByAReceiverKeyThatHasSinceExpired_CountsAsDelivered()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create();
+        // om's signing key rotates out in an hour (its successor is not needed here).
+        var rotation = clock.GetUtcNow().AddHours(1);
+        var path = Path.Combine(federation.Directory, "trust-list.json");
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        foreach (var key in document["organisations"]!.AsArray().Single(o => (string?)o!["id"] == "om")!["signingKeys"]!.AsArray())
+        {
+            key!["notAfter"] = rotation.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        await File.WriteAllTextAsync(path, document.ToJsonString());
+        var tamper = new Tampering();
+        var om = await federation.StartAsync("om", configureServices: services =>
+            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(tamper)));
+        await federation.StartAsync("politie", clock);
+        using var sender = federation.Client("politie", clock);
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        // om accepted it and signed a receipt; the one politie got did not verify, so it put the envelope back for a retry.
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        // The retry comes after that key's window ended (the envelope is still well within its lifetime): the key was valid
+        // when om received the envelope, not now.
+        clock.SetUtcNow(rotation.AddMinutes(10));
+
+        // The original receipt, signed by that key when it was valid, is the proof of delivery.
+        using var later = federation.Client("politie", clock);
+        var status = await later.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id, WaitSeconds = 30 }, later.Headers,
+            deadline: DateTime.UtcNow.AddSeconds(20));
+        Assert.Equal(DeliveryState.Delivered, status.State);
+        Assert.Single(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Received && e.MessageId == Guid.Parse(id));
+    }
+
     private sealed class Tampering
     {
         private int tampered;
