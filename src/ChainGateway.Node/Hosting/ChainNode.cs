@@ -122,9 +122,12 @@ public sealed class ChainNode : IAsyncDisposable
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorInterceptor>();
-            // Larger than the envelope limit so an oversized envelope gets TOO_LARGE with its ErrorInfo.
             options.MaxReceiveMessageSize = Math.Max(4 * configuration.Limits.MaxEnvelopeBytes, 1024 * 1024);
-        }).AddServiceOptions<LocalGrpcService>(options => options.Interceptors.Add<LocalAuthInterceptor>());
+        }).AddServiceOptions<LocalGrpcService>(options => options.Interceptors.Add<LocalAuthInterceptor>())
+            // The peer API reads what a partner sends into memory before anything checks it: twice the envelope limit, so
+            // a somewhat oversized envelope still gets TOO_LARGE with its ErrorInfo, while a partner cannot make this node
+            // buffer and parse a megabyte per stream (RESOURCE_EXHAUSTED from the transport then).
+            .AddServiceOptions<PeerGrpcService>(options => options.MaxReceiveMessageSize = 2 * configuration.Limits.MaxEnvelopeBytes);
         services.AddGrpcReflection();
         // Traces and metrics under the one source and meter 'ChainGateway', exported over OTLP when the operator names a
         // collector with the standard variables (docs/operations.md); without one, nothing is sent anywhere.

@@ -259,4 +259,16 @@ public sealed class RejectionTests : IAsyncLifetime
         envelope.Ciphertext = ByteString.CopyFrom(new byte[70 * 1024]);
         Assert.Equal(ReasonCode.TooLarge, await RefusalOf(envelope));
     }
+
+    [Fact]
+    public async Task FarBeyondTheLimit_IsRefusedByTheTransport_BeforeTheServiceParsesIt()
+    {
+        var envelope = Valid();
+        envelope.Ciphertext = ByteString.CopyFrom(new byte[200 * 1024]);
+        var error = await Assert.ThrowsAsync<RpcException>(() => peer.DeliverAsync(envelope).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.DoesNotContain(await reclassering.Store.ReadLogAsync(0, 1000, default), e => e.Event is LogEvent.Received or LogEvent.Rejected);
+        // The connection serves the next envelope.
+        Assert.False((await peer.DeliverAsync(Valid())).Signature.IsEmpty);
+    }
 }
