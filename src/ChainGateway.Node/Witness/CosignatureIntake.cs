@@ -10,6 +10,7 @@ using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Peer;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace ChainGateway.Node.Witness;
 
@@ -24,8 +25,21 @@ internal static class CosignatureIntake
         {
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
-        using var reader = new StreamReader(http.Request.Body);
-        var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        // A body without a Content-Length (HTTP/2 DATA frames, chunked) is bounded while it is read, not after.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = MaxBody;
+        }
+        string text;
+        try
+        {
+            using var reader = new StreamReader(http.Request.Body);
+            text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Refuse(logger, witness, $"the body is larger than {MaxBody} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
         if (text.Length > MaxBody || !Checkpoint.TryParse(text, out var cosigned) || !SignedNote.TryParse(text, out var note))
         {
             return Refuse(logger, witness, "the body is not a cosigned checkpoint note", StatusCodes.Status400BadRequest);
