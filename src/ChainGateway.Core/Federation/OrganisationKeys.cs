@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NSec.Cryptography;
@@ -61,17 +62,23 @@ public sealed class OrganisationKeys : IDisposable
         Key.Import(KeyAgreementAlgorithm.X25519, envelope, KeyBlobFormat.RawPrivateKey, Exportable()),
         Key.Import(KeyAgreementAlgorithm.X25519, pseudonym, KeyBlobFormat.RawPrivateKey, Exportable()));
 
-    /// <summary>Loads a key file written by <see cref="Save"/>.</summary>
-    public static OrganisationKeys Load(string path)
+    /// <summary>
+    /// Loads a key file written by <see cref="Save"/>. As a node holds them, the signing and pseudonym keys cannot be
+    /// exported (nothing at run time needs their private bytes, so no bug can leak them that way); the envelope key can,
+    /// because the HPKE open reads its scalar once instead of going through a key agreement object per envelope.
+    /// <paramref name="editable"/> loads every key exportable, for a tool that changes the set and saves it again.
+    /// </summary>
+    public static OrganisationKeys Load(string path, bool editable = false)
     {
         var file = JsonSerializer.Deserialize(File.ReadAllBytes(path), FederationJsonContext.Default.KeyFile)
             ?? throw new InvalidDataException($"{path}: empty key file");
+        var sealedAway = editable ? KeyExportPolicies.AllowPlaintextExport : KeyExportPolicies.None;
         return new OrganisationKeys(
             file.Organisation,
-            Import(SignatureAlgorithm.Ed25519, file.Signing, path, "signing"),
-            Import(KeyAgreementAlgorithm.X25519, file.Envelope, path, "envelope"),
-            Import(KeyAgreementAlgorithm.X25519, file.Pseudonym, path, "pseudonym"),
-            file.AdditionalPseudonyms?.Select((k, i) => Import(KeyAgreementAlgorithm.X25519, k, path, $"additionalPseudonyms[{i}]")).ToList());
+            Import(SignatureAlgorithm.Ed25519, file.Signing, path, "signing", sealedAway),
+            Import(KeyAgreementAlgorithm.X25519, file.Envelope, path, "envelope", KeyExportPolicies.AllowPlaintextExport),
+            Import(KeyAgreementAlgorithm.X25519, file.Pseudonym, path, "pseudonym", sealedAway),
+            file.AdditionalPseudonyms?.Select((k, i) => Import(KeyAgreementAlgorithm.X25519, k, path, $"additionalPseudonyms[{i}]", sealedAway)).ToList());
     }
 
     /// <summary>Writes the private keys as raw base64url; the file is created readable by its owner only.</summary>
@@ -110,15 +117,22 @@ public sealed class OrganisationKeys : IDisposable
         additional.Add(key);
     }
 
-    private static Key Import(Algorithm algorithm, string value, string path, string name)
+    private static Key Import(Algorithm algorithm, string value, string path, string name, KeyExportPolicies policy)
     {
+        byte[] raw = [];
         try
         {
-            return Key.Import(algorithm, Base64Url.DecodeFromChars(value), KeyBlobFormat.RawPrivateKey, Exportable());
+            raw = Base64Url.DecodeFromChars(value);
+            return Key.Import(algorithm, raw, KeyBlobFormat.RawPrivateKey, new KeyCreationParameters { ExportPolicy = policy });
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
             throw new InvalidDataException($"{path}: the {name} key is not a raw 32-byte key in base64url", e);
+        }
+        finally
+        {
+            // The key object holds its own copy (in memory libsodium guards); this one is not left for the GC to move around.
+            CryptographicOperations.ZeroMemory(raw);
         }
     }
 

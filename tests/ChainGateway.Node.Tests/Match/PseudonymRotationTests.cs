@@ -30,7 +30,7 @@ public sealed class PseudonymRotationTests
         // om rotates: a new pseudonym key, listed from now on, while the old one stays valid (the overlap).
         var keysPath = Path.Combine(federation.ConfigDirectory("om"), "keys.json");
         string newKeyId;
-        using (var keys = OrganisationKeys.Load(keysPath))
+        using (var keys = OrganisationKeys.Load(keysPath, editable: true))
         {
             var key = Key.Create(KeyAgreementAlgorithm.X25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
             keys.AddPseudonymKey(key);
