@@ -134,14 +134,16 @@ public sealed class EnvelopeOpener(
         {
             ChainGatewayException.Throw(ReasonCode.ClockSkew, $"created_at {createdAt:O} is ahead of this node's clock by more than {limits.MaxClockSkew}");
         }
-        if (header.RecipientKeyId != ownKeys.EnvelopeKeyId)
+        // Any envelope key this node holds: during a rotation, envelopes sealed to the key before the switch still open.
+        var recipientKey = ownKeys.EnvelopeKey(header.RecipientKeyId);
+        if (recipientKey is null)
         {
             ChainGatewayException.Throw(ReasonCode.UnknownKey,
                 $"the envelope was sealed to key '{header.RecipientKeyId}', which this node does not hold", "header.recipient_key_id");
         }
         var envelope = authenticated.Envelope;
         var plaintext = new byte[envelope.Ciphertext.Length - Hpke.TagSize];
-        if (!Hpke.Open(ownKeys.Envelope, envelope.Enc.Span, SignatureInput.HpkeInfo, envelope.Header.Span, envelope.Ciphertext.Span, plaintext))
+        if (!Hpke.Open(recipientKey, envelope.Enc.Span, SignatureInput.HpkeInfo, envelope.Header.Span, envelope.Ciphertext.Span, plaintext))
         {
             ChainGatewayException.Throw(ReasonCode.DecryptFailed, "the payload could not be opened with this node's envelope key");
         }

@@ -13,8 +13,11 @@ namespace ChainGateway.Core.Federation;
 public sealed class OrganisationKeys : IDisposable
 {
     private readonly List<Key> additional;
+    private readonly List<Key> additionalEnvelopes;
+    private Dictionary<string, Key> envelopesById;
 
-    private OrganisationKeys(string organisation, Key signing, Key envelope, Key pseudonym, IReadOnlyList<Key>? additionalPseudonyms = null)
+    private OrganisationKeys(string organisation, Key signing, Key envelope, Key pseudonym, IReadOnlyList<Key>? additionalPseudonyms = null,
+        IReadOnlyList<Key>? additionalEnvelopes = null)
     {
         Organisation = organisation;
         Signing = signing;
@@ -24,6 +27,8 @@ public sealed class OrganisationKeys : IDisposable
         EnvelopeKeyId = KeyThumbprint.Of(envelope.PublicKey);
         PseudonymKeyId = KeyThumbprint.Of(pseudonym.PublicKey);
         additional = [.. additionalPseudonyms ?? []];
+        this.additionalEnvelopes = [.. additionalEnvelopes ?? []];
+        envelopesById = IndexEnvelopes();
     }
 
     public string Organisation { get; }
@@ -48,6 +53,16 @@ public sealed class OrganisationKeys : IDisposable
 
     /// <summary>Every pseudonym key held, <see cref="Pseudonym"/> first.</summary>
     public IEnumerable<Key> AllPseudonyms => AdditionalPseudonyms.Prepend(Pseudonym);
+
+    /// <summary>
+    /// Further X25519 envelope keys held during a rotation (keys.json <c>additionalEnvelopes</c>): partners seal to the
+    /// newest key the trust list says is valid, and envelopes sealed to the other one before the switch (still queued at
+    /// a partner, up to an envelope's lifetime) must still open.
+    /// </summary>
+    public IReadOnlyList<Key> AdditionalEnvelopes => additionalEnvelopes;
+
+    /// <summary>The envelope private key with this thumbprint, or null when this node does not hold it.</summary>
+    public Key? EnvelopeKey(string keyId) => envelopesById.GetValueOrDefault(keyId);
 
     public static OrganisationKeys Generate(string organisation) => new(
         organisation,
@@ -78,7 +93,9 @@ public sealed class OrganisationKeys : IDisposable
             Import(SignatureAlgorithm.Ed25519, file.Signing, path, "signing", sealedAway),
             Import(KeyAgreementAlgorithm.X25519, file.Envelope, path, "envelope", KeyExportPolicies.AllowPlaintextExport),
             Import(KeyAgreementAlgorithm.X25519, file.Pseudonym, path, "pseudonym", sealedAway),
-            file.AdditionalPseudonyms?.Select((k, i) => Import(KeyAgreementAlgorithm.X25519, k, path, $"additionalPseudonyms[{i}]", sealedAway)).ToList());
+            file.AdditionalPseudonyms?.Select((k, i) => Import(KeyAgreementAlgorithm.X25519, k, path, $"additionalPseudonyms[{i}]", sealedAway)).ToList(),
+            file.AdditionalEnvelopes?.Select((k, i) => Import(KeyAgreementAlgorithm.X25519, k, path, $"additionalEnvelopes[{i}]",
+                KeyExportPolicies.AllowPlaintextExport)).ToList());
     }
 
     /// <summary>Writes the private keys as raw base64url; the file is created readable by its owner only.</summary>
@@ -89,7 +106,8 @@ public sealed class OrganisationKeys : IDisposable
             Base64Url.EncodeToString(Signing.Export(KeyBlobFormat.RawPrivateKey)),
             Base64Url.EncodeToString(Envelope.Export(KeyBlobFormat.RawPrivateKey)),
             Base64Url.EncodeToString(Pseudonym.Export(KeyBlobFormat.RawPrivateKey)),
-            AdditionalPseudonyms.Count == 0 ? null : AdditionalPseudonyms.Select(k => Base64Url.EncodeToString(k.Export(KeyBlobFormat.RawPrivateKey))).ToList());
+            AdditionalPseudonyms.Count == 0 ? null : AdditionalPseudonyms.Select(k => Base64Url.EncodeToString(k.Export(KeyBlobFormat.RawPrivateKey))).ToList(),
+            AdditionalEnvelopes.Count == 0 ? null : AdditionalEnvelopes.Select(k => Base64Url.EncodeToString(k.Export(KeyBlobFormat.RawPrivateKey))).ToList());
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -104,11 +122,22 @@ public sealed class OrganisationKeys : IDisposable
         Signing.Dispose();
         Envelope.Dispose();
         Pseudonym.Dispose();
-        foreach (var key in AdditionalPseudonyms)
+        foreach (var key in AdditionalPseudonyms.Concat(AdditionalEnvelopes))
         {
             key.Dispose();
         }
     }
+
+    /// <summary>Adds an envelope key (a rotation's new key, before <see cref="Save"/>); this key set disposes it.</summary>
+    public void AddEnvelopeKey(Key key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        additionalEnvelopes.Add(key);
+        envelopesById = IndexEnvelopes();
+    }
+
+    private Dictionary<string, Key> IndexEnvelopes() =>
+        additionalEnvelopes.Prepend(Envelope).ToDictionary(k => KeyThumbprint.Of(k.PublicKey), StringComparer.Ordinal);
 
     /// <summary>Adds a pseudonym key (a rotation's new key, before <see cref="Save"/>); this key set disposes it.</summary>
     public void AddPseudonymKey(Key key)
@@ -143,5 +172,6 @@ public sealed class OrganisationKeys : IDisposable
         [property: JsonPropertyName("signing")] string Signing,
         [property: JsonPropertyName("envelope")] string Envelope,
         [property: JsonPropertyName("pseudonym")] string Pseudonym,
-        [property: JsonPropertyName("additionalPseudonyms")] IReadOnlyList<string>? AdditionalPseudonyms = null);
+        [property: JsonPropertyName("additionalPseudonyms")] IReadOnlyList<string>? AdditionalPseudonyms = null,
+        [property: JsonPropertyName("additionalEnvelopes")] IReadOnlyList<string>? AdditionalEnvelopes = null);
 }

@@ -17,12 +17,13 @@ public static class HandBuilt
 {
     public const string Bsn = "123456782";
 
+    /// <summary>A signed envelope sealed to <paramref name="recipientKey"/> (by default the recipient's current envelope key).</summary>
     public static Contracts.V1.Envelope Envelope(NodeContext sender, string recipient, string ruleId, string purpose, Signal signal,
-        Action<EnvelopeHeader>? mutate = null)
+        Action<EnvelopeHeader>? mutate = null, Core.Federation.PartnerKey? recipientKey = null)
     {
         Assert.True(sender.TrustList.TryGet(recipient, out var partner));
         var now = sender.Time.GetUtcNow();
-        var key = partner.CurrentEnvelopeKey(now)!;
+        var key = recipientKey ?? partner.CurrentEnvelopeKey(now)!;
         var header = new EnvelopeHeader
         {
             Version = 1,
