@@ -27,6 +27,11 @@ public sealed class TileTests
     [InlineData("0/001/002")]
     [InlineData("00/000")]
     [InlineData("64/000")]
+    [InlineData("8/000")]
+    [InlineData("63/000")]
+    [InlineData("entries/x036/x028/x797/x018/x963/968")]
+    [InlineData("0/x072/x057/x594/x037/x927/935")]
+    [InlineData("7/001")]
     [InlineData("0/000.p/0")]
     [InlineData("0/000.p/256")]
     [InlineData("0/000.p/07")]
@@ -42,6 +47,30 @@ public sealed class TileTests
         Assert.Equal(17, TilePath.WidthAt(1, 1, 70_000));
         Assert.Equal(1, TilePath.WidthAt(2, 0, 70_000));
         Assert.Equal(0, TilePath.WidthAt(3, 0, 70_000));
+    }
+
+    [Theory]
+    [InlineData(0, 72_057_594_037_927_935L)] // 2^56 - 1: index·256 wraps to -256
+    [InlineData(0, 36_028_797_018_963_968L)] // 2^55: index·256 wraps to long.MinValue
+    [InlineData(8, 0L)] // a shift of 64 is a shift of 0
+    [InlineData(9, 0L)]
+    [InlineData(63, 0L)]
+    [InlineData(7, 1L)]
+    [InlineData(-1, 0L)]
+    [InlineData(0, -1L)]
+    public void TilesBeyondAnyTreeOfOurs_AreEmpty(int level, long index)
+    {
+        Assert.Equal(0, TilePath.WidthAt(level, index, 300));
+        Assert.Equal(0, TilePath.WidthAt(level, index, long.MaxValue));
+    }
+
+    [Fact]
+    public void TheLargestTree_HasItsLastTilesAtTheEdge()
+    {
+        // long.MaxValue leaves: 2^55 - 1 full level-0 tiles, then one of 255; at level 7 one tile of 127 hashes.
+        Assert.Equal(255, TilePath.WidthAt(0, long.MaxValue >> 8, long.MaxValue));
+        Assert.Equal(127, TilePath.WidthAt(7, 0, long.MaxValue));
+        Assert.True(TilePath.TryParse(new TilePath(0, long.MaxValue >> 8, 255, IsEntries: true).ToString()["tile/".Length..], out _));
     }
 
     [Fact]
