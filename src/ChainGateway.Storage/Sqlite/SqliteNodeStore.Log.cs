@@ -81,6 +81,9 @@ public sealed partial class SqliteNodeStore
 
     private static long Append(LogEntry entry, SqliteTransaction tx)
     {
+        // An entry over an entry bundle's uint16 length could never be served to partners: its text is cut to fit
+        // (marked as cut) rather than the entry refused, since an exchange is never unlogged.
+        entry = LogEntryEncoding.FitToLimit(entry);
         using var command = Command("""
             INSERT INTO sharing_log (time, event, partner, user_id, purpose, processing_activity, rule_id, signal_type,
                 subject_pseudonym, message_id, envelope_hash, outcome, reason_code, detail, trace_id, span_id,

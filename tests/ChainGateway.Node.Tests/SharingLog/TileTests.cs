@@ -136,6 +136,36 @@ public sealed class TileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnEntryOverTheBundlesLengthLimit_IsWrittenCut_AndItsBundleIsServed()
+    {
+        // An entry bundle prefixes each entry with a uint16 length: a longer entry once made its bundle a 500 forever.
+        var index = await politie.Store.AppendLogAsync(new LogEntry
+        {
+            Time = DateTimeOffset.UtcNow,
+            Event = LogEvent.Denied,
+            Partner = "om",
+            Purpose = new string('p', 200_000),
+            Outcome = "denied",
+            ReasonCode = "RULE_DENIED",
+            Detail = "no rule for " + new string('d', 200_000),
+        }, default);
+        await politie.CheckpointAsync();
+        using var client = Client(om.TlsCertificate);
+        var checkpoint = await VerifiedCheckpointAsync(client);
+        var tileIndex = (index - 1) / 256;
+        var width = TilePath.WidthAt(0, tileIndex, checkpoint.Size);
+
+        var bundle = await client.GetByteArrayAsync(new Uri("log/" + new TilePath(0, tileIndex, width, IsEntries: true), UriKind.Relative));
+        var bytes = EntryBundles.Split(bundle, width)[(int)((index - 1) % 256)];
+        Assert.True(LogEntryEncoding.TryDecode(bytes, out var entry));
+        Assert.StartsWith("no rule for ddd", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains(" characters) … ", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains("(cut: ", entry.Purpose, StringComparison.Ordinal);
+        var reader = new TileHashReader(checkpoint.Size, (tile, ct) => client.GetByteArrayAsync(new Uri("log/" + tile, UriKind.Relative), ct));
+        Assert.Equal(MerkleTree.HashLeaf(bytes), await reader.LeafHashAsync(index - 1, default));
+    }
+
+    [Fact]
     public async Task CertificateOfUnlistedOrganisation_IsForbidden()
     {
         using var ca = X509Certificate2.CreateFromPemFile(Path.Combine(federation.Directory, "ca.crt.pem"), Path.Combine(federation.Directory, "ca.key.pem"));
