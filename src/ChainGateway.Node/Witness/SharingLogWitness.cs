@@ -4,6 +4,7 @@
 //      chaingateway/<partner> (C2SP tlog-checkpoint, signed-note).
 //   2. From the partner's hash tiles (C2SP tlog-tiles): the tree of the new size must hash to the signed root, and
 //      RFC 9162 §2.1.4 PROOF(old, new) must verify between the largest checkpoint cosigned before and this one.
+//      A smaller size, or the same size with another root, is refused before any tile is read (the notes prove it).
 //   3. Store the checkpoint as witnessed, cosign it (cosignature/v1, key name chaingateway/<us>), POST the
 //      cosigned note to <partner>/log/add-cosignature.
 //
@@ -63,12 +64,19 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
                     "the checkpoint does not verify with the partner's listed signing key, or its origin is not the partner's", cancellationToken).ConfigureAwait(false);
             }
             var previous = await store.ReadWitnessedAsync(partner, cancellationToken).ConfigureAwait(false);
-            var tiles = partners.HashReader(partner, checkpoint.Size);
+            // A smaller size, or the same size with another root, proves a rollback or a fork by the signed notes alone:
+            // refused before any tile is read, so a partner that then fails its tile requests (5xx, a reset) cannot turn
+            // the proof into an "unreachable" that raises no alert.
             if (previous is not null && checkpoint.Size < previous.Size)
             {
                 return await RefuseAsync(partner, checkpoint.Size, note, WitnessRefusal.RolledBack,
                     Invariant($"size {checkpoint.Size} is smaller than the checkpoint cosigned before (size {previous.Size})"), cancellationToken).ConfigureAwait(false);
             }
+            if (previous is not null && checkpoint.Size == previous.Size && !CryptographicOperations.FixedTimeEquals(previous.Root, checkpoint.RootHash))
+            {
+                return await RefuseAsync(partner, checkpoint.Size, note, WitnessRefusal.LogForked, Inconsistent(checkpoint, previous), cancellationToken).ConfigureAwait(false);
+            }
+            var tiles = partners.HashReader(partner, checkpoint.Size);
             byte[] tileRoot;
             byte[][] proof;
             try
@@ -98,9 +106,7 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
                 // RFC 9162 §2.1.4.2: the new tree must extend the one we cosigned; for equal sizes the roots must be equal.
                 if (!MerkleProofs.VerifyConsistency(previous.Size, checkpoint.Size, previous.Root, checkpoint.RootHash, proof))
                 {
-                    return await RefuseAsync(partner, checkpoint.Size, note, WitnessRefusal.LogForked,
-                        Invariant($"size {checkpoint.Size} root {Convert.ToHexStringLower(checkpoint.RootHash)} is not consistent with the cosigned size {previous.Size} root {Convert.ToHexStringLower(previous.Root)}"),
-                        cancellationToken).ConfigureAwait(false);
+                    return await RefuseAsync(partner, checkpoint.Size, note, WitnessRefusal.LogForked, Inconsistent(checkpoint, previous), cancellationToken).ConfigureAwait(false);
                 }
             }
             return await CosignAsync(partner, note, checkpoint, cancellationToken).ConfigureAwait(false);
@@ -110,6 +116,9 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
             gate.Release();
         }
     }
+
+    private static string Inconsistent(Checkpoint checkpoint, WitnessedCheckpoint previous) =>
+        Invariant($"size {checkpoint.Size} root {Convert.ToHexStringLower(checkpoint.RootHash)} is not consistent with the cosigned size {previous.Size} root {Convert.ToHexStringLower(previous.Root)}");
 
     public override void Dispose()
     {

@@ -207,6 +207,26 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         await AssertCosignsAgainAsync(politieNote);
     }
 
+    [Theory]
+    [InlineData(0, WitnessRefusal.LogForked, "LOG_FORKED")]
+    [InlineData(-1, WitnessRefusal.RolledBack, "ROLLED_BACK")]
+    public async Task CheckpointThatContradictsTheCosignedOne_IsRefused_EvenWhenTheTilesFail(int sizeChange, WitnessRefusal refusal, string code)
+    {
+        var cosigned = await WitnessPolitieAsync();
+        Assert.True(cosigned.Cosigned, cosigned.Detail);
+
+        // politie's own key signs another root at the same (or a smaller) size, and politie answers every tile with a 503:
+        // the two signed notes prove the fork by themselves, so the 503 must not make it an outage without an alert.
+        var forged = Checkpoint.Sign("chaingateway/politie", cosigned.Size + sizeChange, new byte[32], "chaingateway/politie", politie.Context.Keys.Signing);
+        tamper.CheckpointRewrite = _ => forged;
+        tamper.HashTileStatus = StatusCodes.Status503ServiceUnavailable;
+
+        var refused = await WitnessPolitieAsync();
+        Assert.Equal(refusal, refused.Refusal);
+        Assert.Equal(cosigned.Size + sizeChange, refused.Size);
+        await AssertOneAlertAsync(code, refusal, witnessedSize: cosigned.Size);
+    }
+
     /// <summary>The checkpoint served now is refused as BAD_CHECKPOINT with one alert; served honestly again, it is cosigned.</summary>
     private async Task<WitnessResult> AssertRefusedAsBadCheckpointUntilServedHonestlyAsync()
     {
