@@ -55,6 +55,10 @@ internal static partial class NodeLog
         Message = "Signed a checkpoint of the sharing log at size {Size}, root {Root}")]
     public static partial void CheckpointSigned(ILogger logger, long size, string root);
 
+    [LoggerMessage(EventId = 1015, EventName = "CheckpointRefused", Level = LogLevel.Error,
+        Message = "Signs no checkpoint of the sharing log: {Problem}. The node serves on; run chaingw log verify and restore the store from a backup")]
+    public static partial void CheckpointRefused(ILogger logger, string problem);
+
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
         Message = "Retention ended for {Count} received signal(s): their bodies were deleted; the log entries stay")]
     public static partial void Purged(ILogger logger, int count);

@@ -114,8 +114,15 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>Stored leaf hashes from <paramref name="fromIndex"/> (1-based entry index) on, in order.</summary>
     Task<IReadOnlyList<byte[]>> ReadLeafHashesAsync(long fromIndex, int max, CancellationToken cancellationToken);
 
-    /// <summary>Stores a signed checkpoint (C2SP tlog-checkpoint note) of the log at <paramref name="size"/>.</summary>
-    Task AppendCheckpointAsync(long size, byte[] root, string note, DateTimeOffset time, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores a signed checkpoint (C2SP tlog-checkpoint note) of the log at <paramref name="size"/> and returns the note
+    /// stored at that size: <paramref name="note"/>, or the one stored before with the same root.
+    /// </summary>
+    /// <exception cref="CheckpointConflictException">A checkpoint of this size with another root is stored already.</exception>
+    Task<string> AppendCheckpointAsync(long size, byte[] root, string note, DateTimeOffset time, CancellationToken cancellationToken);
+
+    /// <summary>The stored checkpoint note of the largest size, if any.</summary>
+    Task<string?> ReadLatestCheckpointAsync(CancellationToken cancellationToken);
 
     /// <summary>Every stored checkpoint note, smallest size first.</summary>
     Task<IReadOnlyList<string>> ReadCheckpointsAsync(CancellationToken cancellationToken);

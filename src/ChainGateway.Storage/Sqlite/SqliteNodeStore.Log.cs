@@ -135,15 +135,37 @@ public sealed partial class SqliteNodeStore
             return leaves;
         }, cancellationToken);
 
-    public Task AppendCheckpointAsync(long size, byte[] root, string note, DateTimeOffset time, CancellationToken cancellationToken) =>
+    // A checkpoint is stored once per size. Signing the same size again (after a restart) must give the same root; a
+    // different one means the entries under the stored checkpoint changed, which is refused, not ignored.
+    public Task<string> AppendCheckpointAsync(long size, byte[] root, string note, DateTimeOffset time, CancellationToken cancellationToken) =>
         WriteAsync(tx =>
         {
-            using var command = Command("INSERT OR IGNORE INTO checkpoints (size, root, note, created_at) VALUES ($size, $root, $note, $at)", tx);
-            command.Parameters.AddWithValue("$size", size);
-            command.Parameters.AddWithValue("$root", root);
-            command.Parameters.AddWithValue("$note", note);
-            command.Parameters.AddWithValue("$at", Ticks(time));
-            return command.ExecuteNonQuery();
+            using (var insert = Command("INSERT INTO checkpoints (size, root, note, created_at) VALUES ($size, $root, $note, $at) ON CONFLICT (size) DO NOTHING", tx))
+            {
+                insert.Parameters.AddWithValue("$size", size);
+                insert.Parameters.AddWithValue("$root", root);
+                insert.Parameters.AddWithValue("$note", note);
+                insert.Parameters.AddWithValue("$at", Ticks(time));
+                insert.ExecuteNonQuery();
+            }
+            using var stored = Command("SELECT root, note FROM checkpoints WHERE size = $size", tx);
+            stored.Parameters.AddWithValue("$size", size);
+            using var reader = stored.ExecuteReader();
+            reader.Read();
+            var storedRoot = (byte[])reader[0];
+            if (!storedRoot.AsSpan().SequenceEqual(root))
+            {
+                throw new Core.Delivery.CheckpointConflictException(
+                    $"a checkpoint of size {size} with root {Convert.ToHexStringLower(storedRoot)} is stored already; refused the one with root {Convert.ToHexStringLower(root)}");
+            }
+            return reader.GetString(1);
+        }, cancellationToken);
+
+    public Task<string?> ReadLatestCheckpointAsync(CancellationToken cancellationToken) =>
+        ReadAsync(c =>
+        {
+            using var command = Command(c, "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1");
+            return command.ExecuteScalar() as string;
         }, cancellationToken);
 
     public Task<IReadOnlyList<string>> ReadCheckpointsAsync(CancellationToken cancellationToken) =>

@@ -77,12 +77,14 @@ public sealed class WitnessTests : IAsyncLifetime
         var cosigned = await WitnessAsync(om, "politie");
         Assert.True(cosigned.Cosigned);
 
-        // Behind politie's back: entry #2 and its leaf hash are rewritten; on restart politie signs the forged history.
+        // Behind politie's back: entry #2 and its leaf hash are rewritten, and the checkpoints that covered it deleted (with
+        // them in place politie would refuse to sign); on restart politie signs the forged history.
         var path = politie.Store.Path;
         await federation.StopAsync(politie);
         var entry = await ReadEntryAsync(path, 2);
         Rewrite(path, "UPDATE sharing_log SET detail = 'rewritten', leaf_hash = $leaf WHERE idx = 2",
             MerkleTree.HashLeaf(LogEntryEncoding.Encode(entry with { Detail = "rewritten" })));
+        Rewrite(path, "DELETE FROM checkpoints WHERE size >= $size", 2L);
         politie = await federation.StartAsync("politie");
         await politie.CheckpointAsync();
 
