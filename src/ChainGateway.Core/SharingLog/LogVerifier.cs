@@ -8,8 +8,17 @@ namespace ChainGateway.Core.SharingLog;
 /// hash (compared with the stored leaf hash), the Merkle root at every checkpoint's size (compared with the signed
 /// root), and every checkpoint's signature. Stops at the first problem and names it.
 /// </summary>
-public sealed partial class LogVerifier(string origin, PublicKey signingKey)
+/// <param name="origin">The log's origin (and the key name of its signatures).</param>
+/// <param name="signingKeys">
+/// Every signing key the log may have used: after a key rotation the older checkpoints stay signed with the old key.
+/// </param>
+public sealed partial class LogVerifier(string origin, IReadOnlyList<PublicKey> signingKeys)
 {
+    public LogVerifier(string origin, PublicKey signingKey)
+        : this(origin, [signingKey])
+    {
+    }
+
     private readonly MerkleTree tree = new();
     private readonly List<string> checkpoints = [];
 
@@ -138,11 +147,11 @@ public sealed partial class LogVerifier(string origin, PublicKey signingKey)
         foreach (var note in notes)
         {
             checkpoints.Add(note);
-            var checkpoint = Checkpoint.Open(note, origin, signingKey);
+            var checkpoint = signingKeys.Select(key => Checkpoint.Open(note, origin, key)).FirstOrDefault(c => c is not null);
             if (checkpoint is null)
             {
                 var size = Checkpoint.TryParse(note, out var unverified) ? unverified.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
-                return $"checkpoint at size {size}: its signature does not verify with the node's key, or the note is malformed";
+                return $"checkpoint at size {size}: its signature does not verify with any of the node's signing keys, or the note is malformed";
             }
             if (checkpoint.Origin != origin)
             {

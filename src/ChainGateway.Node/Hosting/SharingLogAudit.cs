@@ -32,9 +32,16 @@ public static class SharingLogAudit
         {
             return new LogAuditResult(0, 0, $"'{node.Organisation}' is not in the trust list");
         }
-        // Checkpoints are signed with the node's own listed signing key; the current one is the first valid now.
-        var key = self.SigningKeys.FirstOrDefault(k => k.IsValidAt(node.Time.GetUtcNow()))?.Key ?? node.Keys.Signing.PublicKey;
-        var verifier = new LogVerifier(Checkpoint.OriginFor(node.Organisation), key);
+        // Checkpoints are signed with the node's own listed signing keys: any of them, valid now or not, since a checkpoint
+        // signed before a rotation stays signed with the old key (a note carries no time to pick a key by, and the stored
+        // time is no more to be trusted than the note). Never keys.json: a key the federation does not list is not ours.
+        if (self.SigningKeys.Count == 0)
+        {
+            return new LogAuditResult(0, 0, $"the trust list lists no signing key for '{node.Organisation}'");
+        }
+        var now = node.Time.GetUtcNow();
+        var keys = self.SigningKeys.OrderByDescending(k => k.IsValidAt(now)).Select(k => k.Key).ToList();
+        var verifier = new LogVerifier(Checkpoint.OriginFor(node.Organisation), keys);
         // Checkpoints first (few, small): the verifier then keeps only the roots at their sizes.
         var notes = await store.ReadCheckpointsAsync(cancellationToken).ConfigureAwait(false);
         verifier.ExpectCheckpoints(notes);

@@ -210,4 +210,37 @@ public sealed class LogVerifyTests : IAsyncLifetime
         Assert.False(result.Ok);
         Assert.Contains("signature does not verify", result.Problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CheckpointsSignedBeforeAKeyRotation_VerifyWithTheOldListedKey()
+    {
+        // politie is rotating its signing key: the new one is listed first, the old one (that signed every stored
+        // checkpoint) is still listed and valid for the overlap. The first key valid now is not the one that signed.
+        using var next = NSec.Cryptography.Key.Create(NSec.Cryptography.SignatureAlgorithm.Ed25519);
+        EditPolitieSigningKeys(keys => keys.Insert(0, ListedKey(next.PublicKey, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        var result = await VerifyAsync();
+        Assert.True(result.Ok, result.Problem);
+        Assert.True(result.Checkpoints >= 4, $"{result.Checkpoints} checkpoints");
+    }
+
+    private void EditPolitieSigningKeys(Action<System.Text.Json.Nodes.JsonArray> edit)
+    {
+        var path = Path.Combine(federation.Directory, "trust-list.json");
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        var politie = document["organisations"]!.AsArray().Single(o => (string?)o!["id"] == "politie")!;
+        edit(politie["signingKeys"]!.AsArray());
+        File.WriteAllText(path, document.ToJsonString());
+    }
+
+    private static System.Text.Json.Nodes.JsonObject ListedKey(NSec.Cryptography.PublicKey key, DateTimeOffset notBefore)
+    {
+        var raw = key.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+        return new()
+        {
+            ["keyId"] = Core.Federation.KeyThumbprint.Of(raw),
+            ["publicKey"] = System.Buffers.Text.Base64Url.EncodeToString(raw),
+            ["notBefore"] = notBefore.ToString("O"),
+            ["notAfter"] = notBefore.AddYears(1).ToString("O"),
+        };
+    }
 }
