@@ -146,8 +146,21 @@ public static class SharingLogReconcile
         {
             return $"{where}: the partner's entry #{index} does not record it (it is {entry.Event} of message {entry.MessageId?.ToString() ?? "-"} with '{entry.Partner ?? "-"}')";
         }
-        return null;
+        return OutcomeMismatch(body, entry, index) is { } mismatch ? $"{where}: {mismatch}" : null;
     }
+
+    /// <summary>
+    /// The receipt's outcome must be what the partner logged: accepted is Received, rejected is Rejected with the same
+    /// reason code. Otherwise the partner told us one thing and its log another.
+    /// </summary>
+    private static string? OutcomeMismatch(ReceiptBody body, LogEntry entry, long index) => (body.Outcome, entry.Event) switch
+    {
+        (ReceiptOutcome.Accepted, LogEvent.Received) => null,
+        (ReceiptOutcome.Rejected, LogEvent.Rejected) when body.Reason == entry.ReasonCode => null,
+        (ReceiptOutcome.Rejected, LogEvent.Rejected) =>
+            $"it says rejected for {body.Reason}, but the partner's entry #{index} records the rejection for {entry.ReasonCode ?? "no reason"}",
+        _ => $"it says {body.Outcome}, but the partner's entry #{index} records {entry.Event}",
+    };
 
     // Every entry bundle up to the checkpoint, checked against the signed root; null if they do not hash to it.
     private static async Task<List<(byte[] Bytes, LogEntry? Entry)>?> ReadEntriesAsync(PartnerLogClient client, string partner, Checkpoint checkpoint,

@@ -91,6 +91,41 @@ public sealed class ReconcileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AcceptedReceipt_ForAnEntryThatRecordsARejection_IsListed()
+    {
+        // om's entry for the second message says it rejected it (RULE_DENIED), while om's receipt says accepted. om's
+        // checkpoints go too, so om signs the rewritten log and it is what the partner's tiles show.
+        var path = om.Store.Path;
+        await federation.StopAsync(om);
+        long index;
+        {
+            var store = new SqliteNodeStore(path);
+            await using (store)
+            {
+                await store.InitializeAsync(default);
+                var received = (await store.ReadLogAsync(1, 1000, default)).Single(e => e.Event == LogEvent.Received && e.MessageId == sent[1]);
+                index = received.Index;
+                var rejected = received with { Event = LogEvent.Rejected, Outcome = "rejected", ReasonCode = "RULE_DENIED" };
+                using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = """
+                    UPDATE sharing_log SET event = 'Rejected', outcome = 'rejected', reason_code = 'RULE_DENIED', leaf_hash = $leaf WHERE idx = $i;
+                    DELETE FROM checkpoints WHERE size >= $i;
+                    """;
+                command.Parameters.AddWithValue("$leaf", MerkleTree.HashLeaf(LogEntryEncoding.Encode(rejected)));
+                command.Parameters.AddWithValue("$i", index);
+                command.ExecuteNonQuery();
+            }
+        }
+        om = await federation.StartAsync("om");
+        await om.CheckpointAsync();
+
+        var result = await ReconcileAsync();
+        Assert.Equal($"receipt for message {sent[1]}: it says Accepted, but the partner's entry #{index} records Rejected", Assert.Single(result.Differences));
+    }
+
+    [Fact]
     public async Task ReceiptNamingAnEntryThatHoldsAnotherMessage_IsListed()
     {
         // Our outbox keeps om's receipt for the first message under the id of the second: the entry it names is not that message.
