@@ -24,6 +24,12 @@ public static partial class LogEntryEncoding
     public static LogEntry FitToLimit(LogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        // Every append passes here: an entry whose text cannot reach the limit (at most 3 UTF-8 bytes per UTF-16 char, and
+        // far less than this margin for the fixed fields) is not encoded an extra time to find out.
+        if (NonTextMargin + (3L * TextChars(entry)) <= MaxEncodedLength)
+        {
+            return entry;
+        }
         var texts = TextsOf(entry);
         var sizes = texts.Select(t => t is null ? 0 : Encoding.UTF8.GetByteCount(t)).ToArray();
         var total = Encode(entry).Length;
@@ -92,6 +98,15 @@ public static partial class LogEntryEncoding
         }
         return (count, chars);
     }
+
+    /// <summary>More than the encoding of every field but the texts (times, ids, hashes, the event, presence bytes, lengths).</summary>
+    private const int NonTextMargin = 1024;
+
+    private static long TextChars(LogEntry e) =>
+        (long)(e.Partner?.Length ?? 0) + (e.User?.Length ?? 0) + (e.Purpose?.Length ?? 0) + (e.ProcessingActivity?.Length ?? 0)
+        + (e.RuleId?.Length ?? 0) + (e.SignalType?.Length ?? 0) + (e.SubjectPseudonym?.Length ?? 0) + (e.Outcome?.Length ?? 0)
+        + (e.ReasonCode?.Length ?? 0) + (e.Detail?.Length ?? 0) + (e.TraceId?.Length ?? 0) + (e.SpanId?.Length ?? 0)
+        + (e.ForeignTraceId?.Length ?? 0) + (e.ForeignSpanId?.Length ?? 0);
 
     /// <summary>The text fields (all strings but Event), in <see cref="WithTexts"/>'s order.</summary>
     private static string?[] TextsOf(LogEntry e) =>
