@@ -75,6 +75,10 @@ internal static class LogReconcileCommand
             {
                 AnsiConsole.MarkupLine($"[red]difference[/] {Markup.Escape(difference)}");
             }
+            if (result.Pending > 0)
+            {
+                AnsiConsole.MarkupLine($"[yellow]pending[/] {result.Pending} receipt(s) of the last {SharingLogReconcile.PendingGrace.TotalMinutes:0} minutes name entries '{Markup.Escape(partner)}' has not signed yet (it signs at an interval); the next run checks them");
+            }
             var summary = $"{result.Receipts} receipts from '{partner}' and {result.PartnerEntries} exchanges in its log of {result.PartnerSize} entries";
             if (result.Ok)
             {

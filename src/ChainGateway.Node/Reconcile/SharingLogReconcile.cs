@@ -14,6 +14,7 @@ using System.Security.Cryptography;
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Envelope;
+using ChainGateway.Core.Errors;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Tiles;
@@ -26,7 +27,13 @@ namespace ChainGateway.Node.Reconcile;
 public sealed record ReconcileProgress(string Stage, long Done, long Total);
 
 /// <summary>The outcome of <see cref="SharingLogReconcile.RunAsync"/>.</summary>
-public sealed record ReconcileResult(string Partner, long PartnerSize, int Receipts, int PartnerEntries, IReadOnlyList<string> Differences)
+/// <param name="Pending">
+/// Receipts naming an entry beyond the partner's latest signed checkpoint and received recently (within
+/// <see cref="SharingLogReconcile.PendingGrace"/>): the partner signs its log at an interval, so the latest exchanges are
+/// not in its signed log yet. They are not differences; the next run checks them.
+/// </param>
+public sealed record ReconcileResult(string Partner, long PartnerSize, int Receipts, int PartnerEntries, IReadOnlyList<string> Differences,
+    int Pending = 0)
 {
     public bool Ok => Differences.Count == 0;
 }
@@ -35,6 +42,12 @@ public sealed record ReconcileResult(string Partner, long PartnerSize, int Recei
 public static class SharingLogReconcile
 {
     private const int Page = 5_000;
+
+    /// <summary>
+    /// How long a receipt may name an entry the partner has not signed yet: far above a checkpoint interval (a minute by
+    /// default) and the clock skew. Older, it is a difference: the partner handed out a receipt its log does not show.
+    /// </summary>
+    public static readonly TimeSpan PendingGrace = TimeSpan.FromMinutes(15);
 
     public static async Task<ReconcileResult> RunAsync(NodeContext node, INodeStore store, PartnerLogClient client, string partner,
         IProgress<ReconcileProgress>? progress, CancellationToken cancellationToken)
@@ -69,9 +82,15 @@ public static class SharingLogReconcile
 
         var ours = await OurExchangesAsync(store, partner, progress, cancellationToken).ConfigureAwait(false);
         var receipts = await store.ReadReceiptsAsync(partner, cancellationToken).ConfigureAwait(false);
+        var pending = 0;
         for (var i = 0; i < receipts.Count; i++)
         {
-            if (await CheckReceiptAsync(node, partner, receipts[i], checkpoint, entries, tiles, cancellationToken).ConfigureAwait(false) is { } difference)
+            var check = await CheckReceiptAsync(node, partner, receipts[i], checkpoint, entries, tiles, cancellationToken).ConfigureAwait(false);
+            if (check.Pending)
+            {
+                pending++;
+            }
+            else if (check.Difference is { } difference)
             {
                 differences.Add(difference);
             }
@@ -100,10 +119,18 @@ public static class SharingLogReconcile
                 differences.Add($"the partner's entry #{i + 1} ({theirs.Event} of message {id}) has another envelope hash than our log");
             }
         }
-        return new ReconcileResult(partner, checkpoint.Size, receipts.Count, claims, differences);
+        return new ReconcileResult(partner, checkpoint.Size, receipts.Count, claims, differences, pending);
     }
 
-    private static async Task<string?> CheckReceiptAsync(NodeContext node, string partner, DeliveredReceipt delivered, Checkpoint checkpoint,
+    /// <summary>One receipt checked: agreeing (neither), a difference, or pending (recent, beyond the partner's signed log).</summary>
+    private readonly record struct ReceiptCheck(string? Difference, bool Pending = false)
+    {
+        public static readonly ReceiptCheck NotSignedYet = new(null, Pending: true);
+
+        public static implicit operator ReceiptCheck(string? difference) => new(difference);
+    }
+
+    private static async Task<ReceiptCheck> CheckReceiptAsync(NodeContext node, string partner, DeliveredReceipt delivered, Checkpoint checkpoint,
         List<(byte[] Bytes, LogEntry? Entry)> entries, TileHashReader tiles, CancellationToken cancellationToken)
     {
         var where = $"receipt for message {delivered.MessageId}";
@@ -125,6 +152,10 @@ public static class SharingLogReconcile
             return $"{where}: not a receipt for this message signed by '{partner}'";
         }
         var index = (long)body.LogIndex;
+        if (index > checkpoint.Size && IsRecent(node, body))
+        {
+            return ReceiptCheck.NotSignedYet;
+        }
         if (index < 1 || index > checkpoint.Size)
         {
             return $"{where}: it names the partner's entry #{index}, outside its signed log of {checkpoint.Size} entries";
@@ -161,6 +192,18 @@ public static class SharingLogReconcile
             $"it says rejected for {body.Reason}, but the partner's entry #{index} records the rejection for {entry.ReasonCode ?? "no reason"}",
         _ => $"it says {body.Outcome}, but the partner's entry #{index} records {entry.Event}",
     };
+
+    private static bool IsRecent(NodeContext node, ReceiptBody body)
+    {
+        try
+        {
+            return WireTime.Require(body.ReceivedAt, "received_at") >= node.Time.GetUtcNow() - PendingGrace;
+        }
+        catch (ChainGatewayException)
+        {
+            return false;
+        }
+    }
 
     // Every entry bundle up to the checkpoint, checked against the signed root; null if they do not hash to it.
     private static async Task<List<(byte[] Bytes, LogEntry? Entry)>?> ReadEntriesAsync(PartnerLogClient client, string partner, Checkpoint checkpoint,
