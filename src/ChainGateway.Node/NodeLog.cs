@@ -59,6 +59,13 @@ internal static partial class NodeLog
         Message = "Signs no checkpoint of the sharing log: {Problem}. The node serves on; run chaingw log verify and restore the store from a backup")]
     public static partial void CheckpointRefused(ILogger logger, string problem);
 
+    [LoggerMessage(EventId = 1016, EventName = "OwnKeyExpiring", Level = LogLevel.Warning, Message = "Own keys: {Message}")]
+    public static partial void OwnKeyExpiring(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 1017, EventName = "OwnKeyNotValid", Level = LogLevel.Error,
+        Message = "Own keys: {Message}; partners refuse what depends on it until a key valid now is listed and held")]
+    public static partial void OwnKeyNotValid(ILogger logger, string message);
+
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
         Message = "Retention ended for {Count} received signal(s): their bodies were deleted; the log entries stay")]
     public static partial void Purged(ILogger logger, int count);

@@ -30,6 +30,10 @@ internal static class StatusCommand
                 AnsiConsole.MarkupLine($"[red bold]ALERT[/] {alert.Time.ToDateTimeOffset():yyyy-MM-dd HH:mm:ss} witness refused {Markup.Escape(alert.Partner)}'s checkpoint: "
                     + $"{Markup.Escape(alert.ReasonCode)} — {Markup.Escape(alert.Detail)} (log #{alert.LogIndex})");
             }
+            foreach (var notice in outbox.KeyNotices)
+            {
+                AnsiConsole.MarkupLine($"{(notice.Expired ? "[red bold]KEY[/]" : "[yellow]key[/]")} {Markup.Escape(notice.Message)}");
+            }
             foreach (var dead in outbox.DeadLetters)
             {
                 AnsiConsole.MarkupLine($"[red]dead letter[/] {dead.MessageId} → {Markup.Escape(dead.Recipient)} after {dead.Attempts} attempt(s): {Markup.Escape(dead.LastError)}");

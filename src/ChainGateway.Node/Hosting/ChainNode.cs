@@ -138,7 +138,11 @@ public sealed class ChainNode : IAsyncDisposable
         {
             telemetry.UseOtlpExporter();
         }
-        services.AddGrpcHealthChecks().AddCheck("store", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        services.AddSingleton<OwnKeyMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<OwnKeyMonitor>());
+        services.AddGrpcHealthChecks()
+            .AddCheck("store", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy())
+            .AddCheck<OwnKeyMonitor>("keys");
 
         // Last, so a host (or a test observing what crosses the wire) can add to or override any of the above.
         configureServices?.Invoke(services);

@@ -172,6 +172,14 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
             Detail = a.Detail ?? string.Empty,
             LogIndex = (ulong)a.Index,
         }));
+        response.KeyNotices.AddRange(Service<Hosting.OwnKeyMonitor>(context).Notices().Select(n => new KeyNotice
+        {
+            Use = n.Use.ToString().ToLowerInvariant(),
+            KeyId = n.KeyId,
+            Until = n.Until is { } until ? Timestamp.FromDateTimeOffset(until) : null,
+            Expired = n.Expired,
+            Message = n.Message,
+        }));
         return response;
     }
 

@@ -59,9 +59,11 @@ public sealed class TestFederation : IAsyncDisposable
         new(Configuration(organisation), roles.Length == 0 ? ["caseworker"] : roles);
 
     /// <summary>A caseworker client whose token is valid on <paramref name="time"/>'s clock for the next 90 days.</summary>
-    public LocalClient Client(string organisation, TimeProvider time) =>
-        new(Configuration(organisation), ["caseworker"],
-            Auth.DevTokens.Mint(Configuration(organisation), "test-user", ["caseworker"], TimeSpan.FromDays(90), time));
+    public LocalClient Client(string organisation, TimeProvider time) => Client(organisation, time, "caseworker");
+
+    /// <summary>A client whose token is minted on <paramref name="time"/> (a node's test clock), with <paramref name="roles"/>.</summary>
+    public LocalClient Client(string organisation, TimeProvider time, params string[] roles) =>
+        new(Configuration(organisation), roles, Auth.DevTokens.Mint(Configuration(organisation), "test-user", roles, TimeSpan.FromDays(90), time));
 
     public async ValueTask DisposeAsync()
     {
