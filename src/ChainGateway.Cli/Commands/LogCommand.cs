@@ -41,6 +41,10 @@ internal static class LogCommand
                 if (result.Ok)
                 {
                     AnsiConsole.MarkupLine($"[green]log verify: ok[/] — {result.Entries} entries, {result.Checkpoints} signed checkpoints of '{Markup.Escape(node.Organisation)}' and {result.Cosignatures} partners' cosignatures verified");
+                    if (result.Entries > result.SignedEntries)
+                    {
+                        AnsiConsole.MarkupLine($"log verify: the last {result.Entries - result.SignedEntries} entries are not under a signed checkpoint yet: checked against their stored hashes only, until the node signs the next one");
+                    }
                     return 0;
                 }
                 AnsiConsole.MarkupLine($"[red]log verify: FAILED[/] — {Markup.Escape(result.Problem!)}");

@@ -8,6 +8,13 @@ public sealed record LogAuditResult(long Entries, int Checkpoints, string? Probl
 {
     public bool Ok => Problem is null;
 
+    /// <summary>
+    /// Entries under the largest signed checkpoint: their fields, leaf hashes and the signed root are checked. The entries
+    /// after it (<see cref="Entries"/> minus these, the latest interval's) are checked against their stored leaf hashes
+    /// only, which whoever can write the store could change along with them, until the next checkpoint covers them.
+    /// </summary>
+    public long SignedEntries { get; init; }
+
     /// <summary>Partners' cosignatures of our checkpoints that verified.</summary>
     public int Cosignatures { get; init; }
 
@@ -99,7 +106,12 @@ public static class SharingLogAudit
         var cosignatures = await store.ReadCosignaturesAsync(null, cancellationToken).ConfigureAwait(false);
         var cosignatureProblem = verifier.CheckCosignatures(cosignatures,
             witness => node.TrustList.TryGet(witness, out var partner) ? partner.SigningKeys.Select(k => k.Key) : []);
-        return new LogAuditResult(verifier.Entries, notes.Count, cosignatureProblem) { Cosignatures = cosignatureProblem is null ? cosignatures.Count : 0, WitnessAlerts = alerts };
+        return new LogAuditResult(verifier.Entries, notes.Count, cosignatureProblem)
+        {
+            Cosignatures = cosignatureProblem is null ? cosignatures.Count : 0,
+            WitnessAlerts = alerts,
+            SignedEntries = Math.Min(signedSize, verifier.Entries),
+        };
     }
 
     // Feeds the verifier from the store's raw scan; keeps the first problem and the witness alerts.

@@ -72,6 +72,8 @@ public sealed class LogVerifyTests : IAsyncLifetime
         Assert.True(result.Ok, result.Problem);
         Assert.True(result.Entries >= 9, $"{result.Entries} entries");
         Assert.True(result.Checkpoints >= 4, $"{result.Checkpoints} checkpoints");
+        Assert.Equal(Scalar("SELECT max(size) FROM checkpoints"), result.SignedEntries);
+        Assert.True(result.SignedEntries <= result.Entries);
     }
 
     [Theory]
