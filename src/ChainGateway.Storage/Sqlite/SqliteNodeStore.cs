@@ -45,18 +45,26 @@ public sealed partial class SqliteNodeStore : INodeStore
         // secure_delete: a deleted row's bytes (a purged body, a reminder's emptied signal) are overwritten in its page and
         // freed pages are zeroed, so retention deletes the content from the file and not only from the tables; the
         // write-ahead log's old frames go with ScrubAsync after each purge.
-        Execute(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;");
+        Execute(writer, "PRAGMA busy_timeout=5000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;");
         // 8 MiB of page cache for the one writer: the subject index's random-key B-trees (1,000,000+ rows) thrash the
         // 2 MiB default. Not more: under steady load the cache fills up to its limit and stays in the node's resident
         // memory (64 MiB put a node at 173 MB against the 150 MB target, 16 MiB the match answerer at 156-161 MB; 8 MiB
         // builds a 1,000,000-subject index as fast, 117-126 s; docs/performance.md).
         Execute(writer, "PRAGMA cache_size = -8192;");
-        var version = Convert.ToInt32(Scalar(writer, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
-        for (var i = version; i < SqliteSchema.Migrations.Length; i++)
+        // Each migration in a write transaction of its own that reads the version again once it holds the lock: another
+        // process opening the same store (chaingw log verify beside a node that starts after an upgrade) may have applied
+        // it meanwhile, and a migration run twice fails (CREATE INDEX) or does its work twice.
+        while (true)
         {
-            using var tx = writer.BeginTransaction();
-            Execute(writer, SqliteSchema.Migrations[i], tx);
-            Execute(writer, $"PRAGMA user_version = {i + 1};", tx);
+            using var tx = writer.BeginTransaction(deferred: false);
+            var version = Convert.ToInt32(Scalar(writer, "PRAGMA user_version;", tx), System.Globalization.CultureInfo.InvariantCulture);
+            if (version >= SqliteSchema.Migrations.Length)
+            {
+                tx.Commit();
+                break;
+            }
+            Execute(writer, SqliteSchema.Migrations[version], tx);
+            Execute(writer, $"PRAGMA user_version = {version + 1};", tx);
             tx.Commit();
         }
         writerLoop = Task.Factory.StartNew(RunWriter, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
