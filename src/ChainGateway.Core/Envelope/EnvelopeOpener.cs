@@ -66,6 +66,8 @@ public sealed class EnvelopeOpener(
         // Any listed key of the sender's verifies, also one outside its window: a retry of an envelope accepted while its
         // key was valid (its receipt lost on the way) must still get the original receipt. A new envelope under a key
         // not valid now is refused in Open, after the node has looked for such an original.
+        // A key id names one public key (its thumbprint); a key listed more than once (a window extended by a second
+        // listing) is valid now when any of its listings is.
         var senderKey = sender.SigningKeys.FirstOrDefault(k => k.KeyId == header.SenderKeyId);
         if (senderKey is null)
         {
@@ -81,7 +83,9 @@ public sealed class EnvelopeOpener(
         {
             ChainGatewayException.Throw(ReasonCode.BadSignature, "the envelope signature does not verify with the sender's key");
         }
-        return new AuthenticatedEnvelope(envelope, header, messageId, SHA256.HashData(signed), senderKey.IsValidAt(time.GetUtcNow()));
+        var now = time.GetUtcNow();
+        return new AuthenticatedEnvelope(envelope, header, messageId, SHA256.HashData(signed),
+            sender.SigningKeys.Any(k => k.KeyId == senderKey.KeyId && k.IsValidAt(now)));
     }
 
     /// <summary>

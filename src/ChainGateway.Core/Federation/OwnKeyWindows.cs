@@ -35,9 +35,27 @@ public static class OwnKeyWindows
         }
         var notices = new List<OwnKeyNotice>();
         Check(KeyUse.Signing, [keys.SigningKeyId], self.SigningKeys, now, notices);
-        Check(KeyUse.Envelope, [.. keys.AdditionalEnvelopes.Prepend(keys.Envelope).Select(k => KeyThumbprint.Of(k.PublicKey))], self.EnvelopeKeys, now, notices);
-        Check(KeyUse.Pseudonym, [.. keys.AllPseudonyms.Select(k => KeyThumbprint.Of(k.PublicKey))], self.PseudonymKeys, now, notices);
+        HashSet<string> envelopes = [.. keys.AdditionalEnvelopes.Prepend(keys.Envelope).Select(k => KeyThumbprint.Of(k.PublicKey))];
+        HashSet<string> pseudonyms = [.. keys.AllPseudonyms.Select(k => KeyThumbprint.Of(k.PublicKey))];
+        Check(KeyUse.Envelope, envelopes, self.EnvelopeKeys, now, notices);
+        Check(KeyUse.Pseudonym, pseudonyms, self.PseudonymKeys, now, notices);
+        // Partners seal to (and pseudonymise with) the newest key listed as valid now: one this node does not hold means
+        // what they send cannot be opened here (or matched), whatever the keys it does hold.
+        Current(KeyUse.Envelope, envelopes, self.CurrentEnvelopeKey(now), notices);
+        Current(KeyUse.Pseudonym, pseudonyms, self.CurrentPseudonymKey(now), notices);
         return notices;
+    }
+
+    private static string Short(string keyId) => keyId[..Math.Min(11, keyId.Length)];
+
+    private static void Current(KeyUse use, HashSet<string> held, PartnerKey? current, List<OwnKeyNotice> notices)
+    {
+        if (current is not null && !held.Contains(current.KeyId) && !notices.Any(n => n.Use == use && n.Expired))
+        {
+            var name = use.ToString().ToLowerInvariant();
+            notices.Add(new OwnKeyNotice(use, current.KeyId, current.NotAfter, true,
+                $"partners use the {name} key {Short(current.KeyId)} (the newest listed as valid now), which this node does not hold: add it to keys.json and restart"));
+        }
     }
 
     private static void Check(KeyUse use, HashSet<string> held, IReadOnlyList<PartnerKey> listed, DateTimeOffset now, List<OwnKeyNotice> notices)
@@ -58,8 +76,14 @@ public static class OwnKeyWindows
         if (until - now < WarnAhead)
         {
             var key = ours.First(k => k.NotAfter == until);
+            // A successor may be listed already without this node holding it (a signing key is swapped in keys.json, not added).
+            var successor = listed.Where(k => !held.Contains(k.KeyId) && (k.NotAfter ?? DateTimeOffset.MaxValue) > until)
+                .MaxBy(k => k.NotBefore ?? DateTimeOffset.MinValue);
+            var todo = successor is null
+                ? "no key to follow it is listed: rotate it (docs/formats.md)"
+                : $"the key {Short(successor.KeyId)} listed to follow it is not in keys.json yet: put it there before then (docs/formats.md)";
             notices.Add(new OwnKeyNotice(use, key.KeyId, until, false,
-                $"the {name} key {key.KeyId[..Math.Min(11, key.KeyId.Length)]} is listed until {until:yyyy-MM-dd HH:mm} UTC (in {Math.Max(0, (int)(until - now).TotalDays)} days) and no key this node holds is listed to follow it: rotate it (docs/formats.md)"));
+                $"the {name} key {Short(key.KeyId)} is listed until {until:yyyy-MM-dd HH:mm} UTC (in {Math.Max(0, (int)(until - now).TotalDays)} days) and {todo}"));
         }
     }
 }

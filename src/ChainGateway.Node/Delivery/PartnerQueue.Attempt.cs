@@ -138,7 +138,8 @@ internal sealed partial class PartnerQueue
                     && body.ReceiverKeyId == key.KeyId
                     && body.MessageId.Span.SequenceEqual(MessageId.ToBytes(item.MessageId))
                     && body.EnvelopeHash.Span.SequenceEqual(item.EnvelopeHash);
-                return matches && SignedInKeyWindow(item, key, body) ? body : null;
+                // Every listing of that key counts (a key listed twice: a window extended by a second listing).
+                return matches && partnerInfo.SigningKeys.Any(k => k.KeyId == key.KeyId && SignedInKeyWindow(item, k, body)) ? body : null;
             }
         }
         return null;
@@ -165,7 +166,8 @@ internal sealed partial class PartnerQueue
         {
             return false;
         }
-        return receivedAt >= item.CreatedAt - node.Limits.MaxClockSkew && key.IsValidAt(receivedAt);
+        var skew = node.Limits.MaxClockSkew;
+        return receivedAt >= item.CreatedAt - skew && receivedAt <= node.Time.GetUtcNow() + skew && key.IsValidAt(receivedAt);
     }
 
     /// <summary>Exponential in the number of failures, capped, with jitter so many nodes do not retry in lockstep.</summary>

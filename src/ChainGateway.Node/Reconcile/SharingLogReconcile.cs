@@ -197,7 +197,11 @@ public static class SharingLogReconcile
     {
         try
         {
-            return WireTime.Require(body.ReceivedAt, "received_at") >= node.Time.GetUtcNow() - PendingGrace;
+            // The partner chose this time: recent is no further ahead than the clock skew allows, or a receipt dated in the
+            // future would stay pending for ever and its missing entry never be a difference.
+            var receivedAt = WireTime.Require(body.ReceivedAt, "received_at");
+            var now = node.Time.GetUtcNow();
+            return receivedAt >= now - PendingGrace && receivedAt <= now + node.Limits.MaxClockSkew;
         }
         catch (ChainGatewayException)
         {

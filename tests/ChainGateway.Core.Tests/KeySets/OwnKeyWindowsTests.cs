@@ -57,8 +57,14 @@ public sealed class OwnKeyWindowsTests : IDisposable
         var withoutSuccessor = Assert.Single(OwnKeyWindows.Check(keys, list, Now));
         Assert.Equal(KeyUse.Envelope, withoutSuccessor.Use);
 
+        Assert.Contains("not in keys.json yet", withoutSuccessor.Message, StringComparison.Ordinal);
+        // From day 5 partners seal to the successor: not held, nothing they send opens here.
+        var unheld = OwnKeyWindows.Check(keys, list, Now.AddDays(6));
+        Assert.Contains(unheld, n => n.Use == KeyUse.Envelope && n.Expired && n.KeyId == KeyThumbprint.Of(next.PublicKey));
+
         keys.AddEnvelopeKey(Key.Import(KeyAgreementAlgorithm.X25519, next.Export(KeyBlobFormat.RawPrivateKey), KeyBlobFormat.RawPrivateKey));
         Assert.Empty(OwnKeyWindows.Check(keys, list, Now));
+        Assert.Empty(OwnKeyWindows.Check(keys, list, Now.AddDays(6)));
     }
 
     [Fact]

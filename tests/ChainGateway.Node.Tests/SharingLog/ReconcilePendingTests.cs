@@ -55,4 +55,28 @@ public sealed class ReconcilePendingTests
         Assert.True(after.Ok, string.Join("\n", after.Differences));
         Assert.Equal((2, 0), (after.Receipts, after.Pending));
     }
+
+    [Fact]
+    public async Task ReceiptDatedAheadOfTheClockSkew_IsNeverPending_ItsMissingEntryIsADifference()
+    {
+        // om's clock runs two days ahead: its receipts say they were received the day after tomorrow. Recent by that date
+        // they would stay pending for two days; they are a difference at once.
+        var omClock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(2));
+        await using var federation = TestFederation.Create();
+        var file = Path.Combine(federation.ConfigDirectory("om"), "node.json");
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        json["sharingLog"] = new JsonObject { ["checkpointSeconds"] = 3600 };
+        await File.WriteAllTextAsync(file, json.ToJsonString());
+        var om = await federation.StartAsync("om", omClock);
+        var politie = await federation.StartAsync("politie");
+        using var sender = federation.Client("politie");
+        await om.CheckpointAsync();
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(id)).State);
+
+        var result = await SharingLogReconcile.RunAsync(politie.Context, politie.Store, politie.Services.GetRequiredService<PartnerLogClient>(), "om", null, default);
+
+        Assert.Equal(0, result.Pending);
+        Assert.Contains(result.Differences, d => d.Contains(id, StringComparison.Ordinal) && d.Contains("outside its signed log", StringComparison.Ordinal));
+    }
 }
