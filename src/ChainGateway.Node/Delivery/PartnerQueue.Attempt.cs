@@ -28,7 +28,13 @@ internal sealed partial class PartnerQueue
     ];
 
     private static bool IsTransient(RpcException e) =>
-        ErrorMapping.ReasonOf(e) is not { } reason || !Permanent.Contains(reason);
+        !RefusedAsTooLarge(e) && (ErrorMapping.ReasonOf(e) is not { } reason || !Permanent.Contains(reason));
+
+    /// <summary>
+    /// The partner's transport refused the message as larger than it reads (RESOURCE_EXHAUSTED, before its service saw it,
+    /// so without a reason): it will refuse it every time, as TOO_LARGE.
+    /// </summary>
+    private static bool RefusedAsTooLarge(RpcException e) => e.StatusCode == StatusCode.ResourceExhausted && ErrorMapping.ReasonOf(e) is null;
 
     /// <summary>False when the partner could not be reached.</summary>
     private async Task<bool> DeliverAsync(OutboxEnvelope item, CancellationToken cancellationToken)
@@ -60,6 +66,13 @@ internal sealed partial class PartnerQueue
         catch (RpcException e) when (ErrorMapping.ReasonOf(e) is { } reason && Permanent.Contains(reason))
         {
             await DeadLetterAsync(item, reason.ToWire(), e.Status.Detail, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RpcException e) when (RefusedAsTooLarge(e))
+        {
+            await DeadLetterAsync(item, ReasonCode.TooLarge.ToWire(),
+                $"the partner's transport refused the {item.Envelope.Length}-byte envelope as larger than it reads ({e.Status.Detail})", cancellationToken)
+                .ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is RpcException or HttpRequestException or IOException or TimeoutRejectedException)

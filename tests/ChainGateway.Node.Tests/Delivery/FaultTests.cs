@@ -88,6 +88,29 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task EnvelopeLargerThanThePartnersTransportReads_IsADeadLetter_TooLarge_NotRetriedUntilItExpires()
+    {
+        await using var federation = TestFederation.Create();
+        // om reads at most 2 × 200 bytes per message: politie's envelopes (~400-500 bytes) are refused by its transport,
+        // before its service could answer TOO_LARGE with a reason.
+        var file = Path.Combine(federation.ConfigDirectory("om"), "node.json");
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        json["limits"] = new JsonObject { ["maxEnvelopeBytes"] = 200 };
+        await File.WriteAllTextAsync(file, json.ToJsonString());
+        var politie = await federation.StartAsync("politie");
+        await federation.StartAsync("om");
+        using var sender = federation.Client("politie");
+
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+
+        var status = await sender.WaitForFinalStateAsync(id);
+        Assert.Equal(DeliveryState.DeadLetter, status.State);
+        Assert.StartsWith("TOO_LARGE", status.LastError, StringComparison.Ordinal);
+        Assert.Equal(1u, status.Attempts);
+        Assert.Contains(await politie.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.DeadLettered && e.ReasonCode == "TOO_LARGE");
+    }
+
+    [Fact]
     public async Task ReceiverStoreFailure_EnvelopeIsNotAcknowledged_SenderRetries_NothingHalfWritten()
     {
         await using var federation = TestFederation.Create();
