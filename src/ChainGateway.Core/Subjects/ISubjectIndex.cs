@@ -46,7 +46,8 @@ public sealed record SubjectHit(byte[] SubjectKey, byte[] Contact);
 
 public sealed record SealedSubject(byte[] SubjectKey, byte[] SealedId);
 
-public sealed record LinkedInboxSignal(Guid MessageId, string Sender, string SignalType, string Purpose, DateTimeOffset ReceivedAt);
+public sealed record LinkedInboxSignal(Guid MessageId, string Sender, string SignalType, string Purpose, DateTimeOffset ReceivedAt,
+    DateTimeOffset RetainUntil);
 
 /// <summary>How far the index of one (partner, generation) is built.</summary>
 public sealed record IndexBuildState(string Partner, string Generation, long Indexed, long Total, bool Complete,

@@ -31,8 +31,11 @@ public sealed class CaseOverviews(NodeContext node, INodeStore store)
                 pseudonyms.Add((partner.Id, node.Pseudonyms.Pseudonym(partner.Id, key.Key, id)));
             }
         }
-        var facts = await store.GetCaseFactsAsync(pseudonyms, cancellationToken).ConfigureAwait(false);
-        var today = DateOnly.FromDateTime(node.Time.GetUtcNow().UtcDateTime);
+        var now = node.Time.GetUtcNow();
+        // Only facts still within their rule's retention: the purge that deletes the others runs at an interval (an hour by
+        // default), and until it has run they must not be shown any more than after.
+        var facts = (await store.GetCaseFactsAsync(pseudonyms, cancellationToken).ConfigureAwait(false)).Where(f => f.RetainUntil > now).ToList();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
         return new CaseOverviewAssembler(node.Organisation, today).Build(facts,
             (partner, pseudonym) => pseudonyms.Any(p => p.Partner == partner && pseudonym.Span.SequenceEqual(p.Pseudonym)));
     }

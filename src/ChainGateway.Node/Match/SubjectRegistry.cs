@@ -50,8 +50,10 @@ public sealed class SubjectRegistry(SubjectMatching matching, ISubjectIndex inde
         ArgumentNullException.ThrowIfNull(request);
         var key = matching.Sealer.KeyOf(SubjectRefs.ToSubject(request.Subject, "subject"));
         var rows = await index.GetLinkedSignalsAsync(key, cancellationToken).ConfigureAwait(false);
+        // A signal whose retention ended is not shown, also before the next purge deletes its links.
+        var now = matching.Node.Time.GetUtcNow();
         var response = new SubjectSignalsResponse();
-        response.Signals.AddRange(rows.Select(r => new LinkedSignal
+        response.Signals.AddRange(rows.Where(r => r.RetainUntil > now).Select(r => new LinkedSignal
         {
             MessageId = r.MessageId.ToString(),
             Sender = r.Sender,

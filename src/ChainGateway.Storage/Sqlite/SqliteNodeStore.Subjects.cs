@@ -75,7 +75,7 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
         ReadAsync<IReadOnlyList<LinkedInboxSignal>>(c =>
         {
             using var command = Command(c, """
-                SELECT i.message_id, i.sender, i.signal_type, i.purpose, i.received_at
+                SELECT i.message_id, i.sender, i.signal_type, i.purpose, i.received_at, i.retain_until
                 FROM subject_links l JOIN inbox i ON i.seq = l.seq WHERE l.subject_key = $key ORDER BY i.seq
                 """);
             command.Parameters.AddWithValue("$key", subjectKey);
@@ -84,7 +84,7 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
             while (reader.Read())
             {
                 rows.Add(new LinkedInboxSignal(new Guid((byte[])reader[0], bigEndian: true), reader.GetString(1), reader.GetString(2),
-                    reader.GetString(3), Time(reader.GetInt64(4))));
+                    reader.GetString(3), Time(reader.GetInt64(4)), Time(reader.GetInt64(5))));
             }
             return rows;
         }, cancellationToken);

@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using ChainGateway.Contracts.V1;
+using ChainGateway.Node.Tests.Infrastructure;
+using ChainGateway.Node.Tests.Match;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChainGateway.Node.Tests.Cases;
+
+/// <summary>
+/// What a caseworker sees about a subject ends with the rule's retention, not with the next purge (an hour later by
+/// default, or never while it keeps failing): the case overview at both ends, and the signals linked to the subject.
+/// </summary>
+public sealed class RetentionViewTests
+{
+    [Fact]
+    public async Task ProximityAlertPastItsThirtyDays_IsInNoOverview_AndLinkedToNobody_BeforeThePurgeRuns()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "reclassering");
+        foreach (var organisation in new[] { "politie", "reclassering" })
+        {
+            // The purge would run only a year on: what the test sees after 31 days is the views' own retention check.
+            var file = Path.Combine(federation.ConfigDirectory(organisation), "node.json");
+            var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+            json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 365 * 24 * 3600 };
+            await File.WriteAllTextAsync(file, json.ToJsonString());
+            await federation.StartAsync(organisation, clock);
+        }
+        using var reclassering = federation.Client("reclassering", clock);
+        using var politie = federation.Client("politie", clock);
+        await politie.RegisterAsync(MatchCalls.Bsn(ChainSignals.Suspect));
+        var id = (await reclassering.SendAsync("protection-order-enforcement", ChainSignals.Proximity(), "politie")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await reclassering.WaitForFinalStateAsync(id)).State);
+        var suspect = new SubjectRef { Bsn = ChainSignals.Suspect };
+
+        Assert.Single((await Overview(politie, suspect)).ProximityAlerts);
+        Assert.Single((await Overview(reclassering, suspect)).ProximityAlerts);
+        Assert.Equal(id, Assert.Single((await Linked(politie)).Signals).MessageId);
+
+        clock.Advance(TimeSpan.FromDays(31));
+        using var laterAtPolitie = federation.Client("politie", clock);
+        using var laterAtReclassering = federation.Client("reclassering", clock);
+
+        Assert.Empty((await Overview(laterAtPolitie, suspect)).ProximityAlerts);
+        Assert.Empty((await Overview(laterAtReclassering, suspect)).ProximityAlerts);
+        Assert.Empty((await Linked(laterAtPolitie)).Signals);
+    }
+
+    private static async Task<CaseOverview> Overview(LocalClient client, SubjectRef subject) =>
+        await client.Api.GetCaseOverviewAsync(new CaseOverviewRequest { Subject = subject }, client.Headers);
+
+    private static async Task<SubjectSignalsResponse> Linked(LocalClient client) =>
+        await client.Api.GetSubjectSignalsAsync(new SubjectSignalsRequest { Subject = MatchCalls.Bsn(ChainSignals.Suspect) }, client.Headers);
+}
