@@ -75,7 +75,13 @@ public sealed class JwtAuthenticator
         {
             ChainGatewayException.Throw(ReasonCode.Unauthenticated, $"the bearer token is not valid: {Describe(result.Exception)}");
         }
-        var subject = result.ClaimsIdentity.FindFirst("sub")?.Value ?? "unknown";
+        // The user the sharing log names and the per-user limits count: a token that names nobody is no one's, not a shared
+        // "unknown" user for every such caller.
+        var subject = result.ClaimsIdentity.FindFirst("sub")?.Value;
+        if (string.IsNullOrWhiteSpace(subject))
+        {
+            ChainGatewayException.Throw(ReasonCode.Unauthenticated, "the bearer token names no user (its 'sub' claim is missing or empty)");
+        }
         var roles = result.ClaimsIdentity.FindAll("roles").Select(c => c.Value).ToArray();
         var user = new LocalUser(subject, roles);
         if (validated.Count >= CacheLimit)

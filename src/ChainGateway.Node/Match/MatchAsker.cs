@@ -161,11 +161,19 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
         {
             Partner = partner.Id,
             Hit = answer.Hit,
-            // Our own copy of the rule bounds what we pass on, whatever the partner sent.
-            Contact = answer.Hit ? ContactPoints.Minimise(answer.Contact ?? new ContactPoint(), rule.AllowedFields) : null,
+            // Our own copy of the rule bounds what we pass on, whatever the partner sent; and a partner's contact point is
+            // its own (it registers its contacts under its own id): it cannot name another organisation as the contact.
+            Contact = answer.Hit ? ContactPoints.Minimise(OfAnswerer(answer.Contact, partner.Id), rule.AllowedFields) : null,
             RuleId = rule.Id,
             Answer = signedAnswer.ToByteString(),
         };
+    }
+
+    private static ContactPoint OfAnswerer(ContactPoint? contact, string answerer)
+    {
+        var own = contact?.Clone() ?? new ContactPoint();
+        own.Organisation = answerer;
+        return own;
     }
 
     private static MatchAnswerBody VerifyAnswer(Core.Federation.Partner partner, SignedMatchQuery query, SignedMatchAnswer signed, DateTimeOffset now)

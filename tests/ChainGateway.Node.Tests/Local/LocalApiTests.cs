@@ -68,6 +68,15 @@ public sealed class LocalApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TokenThatNamesNoUser_IsUnauthenticated()
+    {
+        var nobody = DevTokens.Mint(federation.Configuration("politie"), "", [LocalUser.Caseworker], TimeSpan.FromMinutes(5), TimeProvider.System);
+        var error = await SendWith(nobody);
+        Assert.Equal(ReasonCode.Unauthenticated, ErrorMapping.ReasonOf(error));
+        Assert.Contains("names no user", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TokenForAnotherAudience_IsUnauthenticated()
     {
         var error = await SendWith(Token(TimeSpan.FromMinutes(5), audience: "chaingateway:om"));
