@@ -6,6 +6,13 @@ namespace ChainGateway.Core.Cases;
 /// the serialised Signal, already minimised by <paramref name="RuleId"/> and pseudonymised for the recipient, so
 /// no identifier is stored.
 /// </summary>
+/// <summary>
+/// A protection measure's last day, as this node has just imposed (or re-imposed) it: every reminder of the measure
+/// still pending for another end date is superseded, also when none is planned for the new one (a measure shortened to
+/// end before its first lead time would otherwise still be announced with its old end date).
+/// </summary>
+public sealed record MeasureEnd(string MeasureId, DateOnly ExpiresOn);
+
 public sealed record MeasureReminder(
     string MeasureId,
     DateOnly ExpiresOn,

@@ -26,6 +26,14 @@ public interface INodeStore : IAsyncDisposable
     /// </summary>
     Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, IReadOnlyList<MeasureReminder> reminders, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="EnqueueAsync(IReadOnlyList{OutboxEnvelope}, IReadOnlyList{MeasureReminder}, CancellationToken)"/>, for
+    /// a measure imposed with <paramref name="measureEnd"/>: in the same transaction, its pending reminders of any other
+    /// end date are superseded.
+    /// </summary>
+    Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, IReadOnlyList<MeasureReminder> reminders, Cases.MeasureEnd? measureEnd,
+        CancellationToken cancellationToken);
+
     /// <summary>Pending reminders due at <paramref name="now"/>, earliest first.</summary>
     Task<IReadOnlyList<MeasureReminder>> GetDueRemindersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
 

@@ -20,6 +20,10 @@ namespace ChainGateway.Node.Cases;
 /// </summary>
 internal static class MeasureReminderPlanner
 {
+    /// <summary>The measure's last day: its reminders of any other day are superseded when it is sent.</summary>
+    public static MeasureEnd EndOf(ProtectionMeasureImposed measure) =>
+        new(measure.MeasureId, new DateOnly(measure.ValidTo.Year, measure.ValidTo.Month, measure.ValidTo.Day));
+
     /// <param name="sentTo">The partners the measure itself goes to in this Send.</param>
     public static IReadOnlyList<MeasureReminder> Plan(NodeContext node, ProtectionMeasureImposed measure, IReadOnlyCollection<string> sentTo, DateTimeOffset now)
     {

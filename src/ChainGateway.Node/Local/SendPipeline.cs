@@ -131,7 +131,10 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
         {
             gate?.Release();
         }
-        await store.EnqueueAsync(outbox, reminders, cancellationToken).ConfigureAwait(false);
+        var measureEnd = request.Signal.KindCase == Signal.KindOneofCase.ProtectionMeasureImposed && outbox.Count > 0
+            ? MeasureReminderPlanner.EndOf(request.Signal.ProtectionMeasureImposed)
+            : null;
+        await store.EnqueueAsync(outbox, reminders, measureEnd, cancellationToken).ConfigureAwait(false);
         ChainGatewayTelemetry.SendDuration.Record(node.Time.GetElapsedTime(started).TotalSeconds,
             new KeyValuePair<string, object?>("priority", ChainGatewayTelemetry.PriorityTag(priority == Priority.Urgent)));
         if (reminders.Count > 0)

@@ -127,21 +127,25 @@ public sealed partial class SqliteNodeStore
             return [.. facts.Values];
         }, cancellationToken);
 
+    /// <summary>Pending reminders of the measure (for <paramref name="recipient"/>, or for anyone) with another end date are superseded.</summary>
+    private static void SupersedeReminders(string measureId, string? recipient, DateOnly expiresOn, SqliteTransaction tx)
+    {
+        using var supersede = Command("""
+            UPDATE measure_reminders SET state = $superseded, payload = X''
+            WHERE measure_id = $measure AND ($recipient IS NULL OR recipient = $recipient) AND expires_on <> $expires AND state = $pending
+            """, tx);
+        supersede.Parameters.AddWithValue("$superseded", (int)ReminderState.Superseded);
+        supersede.Parameters.AddWithValue("$measure", measureId);
+        supersede.Parameters.AddWithValue("$recipient", (object?)recipient ?? DBNull.Value);
+        supersede.Parameters.AddWithValue("$expires", DateText(expiresOn));
+        supersede.Parameters.AddWithValue("$pending", (int)ReminderState.Pending);
+        supersede.ExecuteNonQuery();
+    }
+
     private static void ScheduleReminder(MeasureReminder reminder, SqliteTransaction tx)
     {
         // A measure re-sent with a new end date (an extension) replaces the reminders of its old end date.
-        using (var supersede = Command("""
-            UPDATE measure_reminders SET state = $superseded, payload = X''
-            WHERE measure_id = $measure AND recipient = $recipient AND expires_on <> $expires AND state = $pending
-            """, tx))
-        {
-            supersede.Parameters.AddWithValue("$superseded", (int)ReminderState.Superseded);
-            supersede.Parameters.AddWithValue("$measure", reminder.MeasureId);
-            supersede.Parameters.AddWithValue("$recipient", reminder.Recipient);
-            supersede.Parameters.AddWithValue("$expires", DateText(reminder.ExpiresOn));
-            supersede.Parameters.AddWithValue("$pending", (int)ReminderState.Pending);
-            supersede.ExecuteNonQuery();
-        }
+        SupersedeReminders(reminder.MeasureId, reminder.Recipient, reminder.ExpiresOn, tx);
         using var command = Command("""
             INSERT OR IGNORE INTO measure_reminders (measure_id, expires_on, recipient, lead_days, due_at, purpose, rule_id, payload, state)
             VALUES ($measure, $expires, $recipient, $lead, $due, $purpose, $rule, $payload, $pending)

@@ -12,11 +12,19 @@ public sealed partial class SqliteNodeStore
         EnqueueAsync(envelopes, [], cancellationToken);
 
     public Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, IReadOnlyList<MeasureReminder> reminders, CancellationToken cancellationToken) =>
+        EnqueueAsync(envelopes, reminders, null, cancellationToken);
+
+    public Task EnqueueAsync(IReadOnlyList<OutboxEnvelope> envelopes, IReadOnlyList<MeasureReminder> reminders, MeasureEnd? measureEnd,
+        CancellationToken cancellationToken) =>
         WriteAsync(tx =>
         {
             foreach (var envelope in envelopes)
             {
                 InsertOutbox(envelope, tx);
+            }
+            if (measureEnd is not null)
+            {
+                SupersedeReminders(measureEnd.MeasureId, null, measureEnd.ExpiresOn, tx);
             }
             foreach (var reminder in reminders)
             {

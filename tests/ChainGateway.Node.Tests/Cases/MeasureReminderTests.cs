@@ -83,6 +83,26 @@ public sealed class MeasureReminderTests
     }
 
     [Fact]
+    public async Task AMeasureShortenedToEndBeforeItsFirstLeadTime_LeavesNoReminderOfItsOldEnd()
+    {
+        await using var federation = TestFederation.Create("om", "politie");
+        var om = await federation.StartAsync("om");
+        await federation.StartAsync("politie");
+        using var omClient = federation.Client("om");
+        async Task<List<string>> Pending() =>
+            [.. (await om.Store.GetDueRemindersAsync(DateTimeOffset.UtcNow.AddYears(2), 100, default)).Select(r => $"{r.Recipient}:{r.ExpiresOn:yyyy-MM-dd}:{r.LeadDays}")];
+
+        // Ends in 60 days: reminders 14 and 3 days before, to politie and to om itself.
+        await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 60), "politie");
+        Assert.Equal(4, (await Pending()).Count);
+
+        // Shortened to end in 2 days: both lead times are past, so nothing is planned for the new end, and the old end's
+        // reminders would announce a measure that has ended, with a date that was never true.
+        await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 2), "politie");
+        Assert.Empty(await Pending());
+    }
+
+    [Fact]
     public async Task Reminders_GoOnlyToPartnersTheMeasureWasSentTo_AndToTheNodeItself()
     {
         await using var federation = TestFederation.Create("om", "cjib", "politie");
