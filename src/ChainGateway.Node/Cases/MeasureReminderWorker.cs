@@ -3,6 +3,7 @@ using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Cases;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Errors;
+using ChainGateway.Core.Rules;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
 using ChainGateway.Core.Telemetry;
@@ -104,6 +105,9 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
                 if (decision is { Allowed: true, Rule: not null })
                 {
                     rule = decision.Rule;
+                    // Minimised again by the rule in force now: the planned signal was minimised by the rule of its day, and an
+                    // agreement amended since may allow fewer fields (the partner would refuse what it no longer allows).
+                    signal = FieldMinimiser.Minimise(signal, rule.AllowedFields);
                     created = EnvelopeFactory.Create(node, partner, rule.Id, SignalTypes.MeasureExpiring, reminder.Purpose, Priority.Routine, signal);
                 }
                 else

@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
 using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Federation;
+using ChainGateway.Core.Rules;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
 using ChainGateway.Node.Hosting;
@@ -100,6 +103,68 @@ public sealed class MeasureReminderTests
         // reminders would announce a measure that has ended, with a date that was never true.
         await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 2), "politie");
         Assert.Empty(await Pending());
+    }
+
+    [Fact]
+    public async Task AReminderFiresUnderTheRuleInForceThen_MinimisedByIt_AfterTheAgreementWasAmended()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "om");
+        var om = await federation.StartAsync("om", clock);
+        var politie = await federation.StartAsync("politie", clock);
+        using (var omClient = federation.Client("om", clock))
+        {
+            // Reminders planned under the first version of the agreement, which lets them name the measure's kind.
+            var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
+            Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
+        }
+        await federation.StopAsync(om);
+        await federation.StopAsync(politie);
+
+        // Both move to an amended agreement whose reminder rule no longer allows the kind.
+        var agreement = Agreement.Parse(await File.ReadAllTextAsync(Path.Combine(federation.Directory, "agreement.json")));
+        var amended = agreement with
+        {
+            Version = agreement.Version + 1,
+            Rules = [.. agreement.Rules.Select(r => r.Id == "measure-expiry-reminder"
+                ? r with { AllowedFields = [.. r.AllowedFields.Where(f => f != "measure_expiring.kind")] }
+                : r)],
+        };
+        await UseAgreementAsync(federation, amended, "om", "politie");
+        clock.Advance(TimeSpan.FromDays(6));
+        // politie first: om's first attempt must find it listening (a failed one would wait for a retry on the frozen clock).
+        politie = await federation.StartAsync("politie", clock);
+        om = await federation.StartAsync("om", clock);
+
+        // The 14-day reminder goes out under the amended rule: without the kind, and politie accepts it.
+        var reminder = Assert.Single(await WaitForRemindersAt(politie, 1, om));
+        Assert.Equal(14u, reminder.DaysLeft);
+        Assert.Equal(MeasureKind.Unspecified, reminder.Kind);
+    }
+
+    private static async Task UseAgreementAsync(TestFederation federation, Agreement agreement, params string[] organisations)
+    {
+        var json = System.Text.Encoding.UTF8.GetString(agreement.CanonicalBytes());
+        var keys = agreement.Parties.Select(p => OrganisationKeys.Load(Path.Combine(federation.ConfigDirectory(p), "keys.json"))).ToList();
+        try
+        {
+            var signatures = AgreementSignatures.Create(agreement, keys.Select(k => (k.Organisation, k.SigningKeyId, k.Signing)));
+            foreach (var organisation in organisations)
+            {
+                var dir = federation.ConfigDirectory(organisation);
+                await File.WriteAllTextAsync(Path.Combine(dir, "agreement-v2.json"), json);
+                await File.WriteAllTextAsync(Path.Combine(dir, "agreement-v2.signatures.json"), signatures);
+                var file = Path.Combine(dir, "node.json");
+                var node = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+                node["agreement"] = "agreement-v2.json";
+                node["agreementSignatures"] = "agreement-v2.signatures.json";
+                await File.WriteAllTextAsync(file, node.ToJsonString());
+            }
+        }
+        finally
+        {
+            keys.ForEach(k => k.Dispose());
+        }
     }
 
     [Fact]
