@@ -152,7 +152,19 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
             metadata["partner"] = partner.Id;
             throw new ChainGatewayException(reason.Value, $"'{partner.Id}' refused the question: {e.Status.Detail}", metadata: metadata);
         }
-        var answer = VerifyAnswer(partner, query, signedAnswer, now);
+        MatchAnswerBody answer;
+        try
+        {
+            answer = VerifyAnswer(partner, query, signedAnswer, now);
+        }
+        catch (ChainGatewayException e)
+        {
+            // The question went out and the partner logged it: this log records it too (by its query id), with why the
+            // answer was not taken, so the two logs still pair up.
+            await LogAsync(now, partner.Id, user, purpose, rule, pseudonyms, "rejected", e.Reason, $"the partner's answer was not taken: {e.Message}", queryId)
+                .ConfigureAwait(false);
+            throw;
+        }
         var outcome = answer.Hit ? "hit" : "no-hit";
         await LogAsync(now, partner.Id, user, purpose, rule, pseudonyms, "ok", null, $"{outcome}; their log index {answer.LogIndex}", queryId).ConfigureAwait(false);
         MatchLog.Asked(logger, partner.Id, purpose, rule.Id, outcome);
