@@ -67,6 +67,11 @@ public sealed class NodeContext : IDisposable
         Require(configuration.Organisation, "organisation", problems);
         Require(configuration.Peer.Listen, "peer.listen", problems);
         Require(configuration.Local.Listen, "local.listen", problems);
+        // The intervals drive .NET timers, which take at most ~49.7 days; a larger one would fault its worker at start and
+        // stop the node, so it is named here instead.
+        Interval(configuration.SharingLog.CheckpointSeconds, "sharingLog.checkpointSeconds", problems);
+        Interval(configuration.SharingLog.PurgeSeconds, "sharingLog.purgeSeconds", problems);
+        Interval(configuration.SharingLog.WitnessSeconds, "sharingLog.witnessSeconds", problems);
         var trustList = Try(() => TrustList.Load(configuration.Resolve(configuration.TrustList)), "trustList", problems);
         var keys = Try(() => OrganisationKeys.Load(configuration.Resolve(configuration.Keys)), "keys", problems);
         var ca = Try(() => X509Certificate2.CreateFromPem(File.ReadAllText(configuration.Resolve(configuration.FederationCa))), "federationCa", problems);
@@ -135,6 +140,17 @@ public sealed class NodeContext : IDisposable
             configuration.Resolve(configuration.Tls.Certificate), configuration.Resolve(configuration.Tls.Key));
         // Kestrel on Linux needs the key in an exportable PKCS#12 form to present it in TLS.
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>At most 45 days (3,888,000 s): below what a .NET timer takes, and far above any sensible interval.</summary>
+    private const int MaxIntervalSeconds = 45 * 24 * 3600;
+
+    private static void Interval(int seconds, string name, List<string> problems)
+    {
+        if (seconds > MaxIntervalSeconds)
+        {
+            problems.Add($"{name}: {seconds} s is more than the {MaxIntervalSeconds} s (45 days) an interval may be");
+        }
     }
 
     private static void Require(string value, string setting, List<string> problems)

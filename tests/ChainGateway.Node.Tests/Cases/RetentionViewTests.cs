@@ -19,10 +19,11 @@ public sealed class RetentionViewTests
         await using var federation = TestFederation.Create("politie", "reclassering");
         foreach (var organisation in new[] { "politie", "reclassering" })
         {
-            // The purge would run only a year on: what the test sees after 31 days is the views' own retention check.
+            // The purge runs at start and then only every 40 days: on day 31 it has not run again, so what the test sees
+            // is the views' own retention check.
             var file = Path.Combine(federation.ConfigDirectory(organisation), "node.json");
             var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-            json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 365 * 24 * 3600 };
+            json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 40 * 24 * 3600 };
             await File.WriteAllTextAsync(file, json.ToJsonString());
             await federation.StartAsync(organisation, clock);
         }
@@ -44,6 +45,20 @@ public sealed class RetentionViewTests
         Assert.Empty((await Overview(laterAtPolitie, suspect)).ProximityAlerts);
         Assert.Empty((await Overview(laterAtReclassering, suspect)).ProximityAlerts);
         Assert.Empty((await Linked(laterAtPolitie)).Signals);
+    }
+
+    [Fact]
+    public async Task AnIntervalBeyondWhatATimerTakes_IsAConfigurationProblem_NotANodeThatStopsAtStart()
+    {
+        await using var federation = TestFederation.Create("politie");
+        var file = Path.Combine(federation.ConfigDirectory("politie"), "node.json");
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 365 * 24 * 3600 };
+        await File.WriteAllTextAsync(file, json.ToJsonString());
+
+        var error = await Assert.ThrowsAsync<Configuration.NodeConfigurationException>(() => federation.StartAsync("politie"));
+
+        Assert.Contains(error.Problems, p => p.StartsWith("sharingLog.purgeSeconds: 31536000 s", StringComparison.Ordinal));
     }
 
     private static async Task<CaseOverview> Overview(LocalClient client, SubjectRef subject) =>
