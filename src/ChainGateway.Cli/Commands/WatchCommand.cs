@@ -16,24 +16,36 @@ internal static class WatchCommand
         var command = new Command("watch", "Print received signals as they arrive") { config, noAck };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var api = new LocalApi(NodeConfiguration.Load(parse.GetValue(config)!));
-            using var call = api.Client.Subscribe(new SubscribeRequest(), api.Headers, cancellationToken: cancellationToken);
-            try
+            var configuration = NodeConfiguration.Load(parse.GetValue(config)!);
+            while (true)
             {
-                await foreach (var received in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                // A stream serves as long as its token: when that expires (8 hours), watch goes on with a new one.
+                using var api = new LocalApi(configuration);
+                using var call = api.Client.Subscribe(new SubscribeRequest(), api.Headers, cancellationToken: cancellationToken);
+                var opened = System.Diagnostics.Stopwatch.StartNew();
+                try
                 {
-                    Console.WriteLine(JsonFormatter.Default.Format(received));
-                    if (!parse.GetValue(noAck))
+                    await foreach (var received in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        await api.Client.AckAsync(new AckRequest { MessageIds = { received.MessageId } }, api.Headers, cancellationToken: cancellationToken)
-                            .ConfigureAwait(false);
+                        Console.WriteLine(JsonFormatter.Default.Format(received));
+                        if (!parse.GetValue(noAck))
+                        {
+                            await api.Client.AckAsync(new AckRequest { MessageIds = { received.MessageId } }, api.Headers, cancellationToken: cancellationToken)
+                                .ConfigureAwait(false);
+                        }
                     }
+                    return 0;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
+                {
+                    return 0;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && opened.Elapsed > TimeSpan.FromMinutes(1)
+                    && !cancellationToken.IsCancellationRequested)
+                {
+                    await Console.Error.WriteLineAsync($"watch: {e.Status.Detail}; going on with a new token").ConfigureAwait(false);
                 }
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
-            {
-            }
-            return 0;
         });
         return command;
     }

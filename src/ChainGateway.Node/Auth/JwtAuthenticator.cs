@@ -83,7 +83,8 @@ public sealed class JwtAuthenticator
             ChainGatewayException.Throw(ReasonCode.Unauthenticated, "the bearer token names no user (its 'sub' claim is missing or empty)");
         }
         var roles = result.ClaimsIdentity.FindAll("roles").Select(c => c.Value).ToArray();
-        var user = new LocalUser(subject, roles);
+        var validTo = ((JsonWebToken)result.SecurityToken).ValidTo;
+        var user = new LocalUser(subject, roles) { Expires = new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc)) };
         if (validated.Count >= CacheLimit)
         {
             validated.Clear();

@@ -8,7 +8,7 @@ namespace ChainGateway.Node.Auth;
 /// Authenticates every local API call and enforces the role its method needs; the user travels on in
 /// <see cref="ServerCallContext.UserState"/>. Refusals get UNAUTHENTICATED or ROLE_REQUIRED with ErrorInfo.
 /// </summary>
-internal sealed class LocalAuthInterceptor(JwtAuthenticator authenticator) : Interceptor
+internal sealed class LocalAuthInterceptor(JwtAuthenticator authenticator, TimeProvider time) : Interceptor
 {
     private const string UserKey = "chaingateway.user";
 
@@ -41,11 +41,42 @@ internal sealed class LocalAuthInterceptor(JwtAuthenticator authenticator) : Int
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        await AuthenticateAsync(context).ConfigureAwait(false);
-        await continuation(request, responseStream, context).ConfigureAwait(false);
+        var user = await AuthenticateAsync(context).ConfigureAwait(false);
+        // A stream (Subscribe, WatchDeliveries) stays open for hours: it serves the user only as long as the token it was
+        // opened with is valid. Checked as each message goes out, so nothing is sent after the token expired.
+        await continuation(request, new UntilExpiry<TResponse>(responseStream, user.Expires, time), context).ConfigureAwait(false);
     }
 
-    private async Task AuthenticateAsync(ServerCallContext context)
+    private sealed class UntilExpiry<T>(IServerStreamWriter<T> inner, DateTimeOffset? expires, TimeProvider time) : IServerStreamWriter<T>
+    {
+        public WriteOptions? WriteOptions
+        {
+            get => inner.WriteOptions;
+            set => inner.WriteOptions = value;
+        }
+
+        public Task WriteAsync(T message)
+        {
+            ThrowIfExpired();
+            return inner.WriteAsync(message);
+        }
+
+        public Task WriteAsync(T message, CancellationToken cancellationToken)
+        {
+            ThrowIfExpired();
+            return inner.WriteAsync(message, cancellationToken);
+        }
+
+        private void ThrowIfExpired()
+        {
+            if (expires is { } end && time.GetUtcNow() >= end)
+            {
+                ChainGatewayException.Throw(ReasonCode.Unauthenticated, "the bearer token this stream was opened with has expired: open it again with a new one");
+            }
+        }
+    }
+
+    private async Task<LocalUser> AuthenticateAsync(ServerCallContext context)
     {
         var user = await authenticator.AuthenticateAsync(context.RequestHeaders.GetValue("authorization")).ConfigureAwait(false);
         var role = RequiredRoles.GetValueOrDefault(context.Method, LocalUser.Operator);
@@ -55,5 +86,6 @@ internal sealed class LocalAuthInterceptor(JwtAuthenticator authenticator) : Int
                 metadata: new Dictionary<string, string> { ["required_role"] = role });
         }
         context.UserState[UserKey] = user;
+        return user;
     }
 }

@@ -6,4 +6,7 @@ public sealed record LocalUser(string Subject, IReadOnlyCollection<string> Roles
     public const string Caseworker = "caseworker";
     public const string PrivacyOfficer = "privacy-officer";
     public const string Operator = "operator";
+
+    /// <summary>When the token it came with expires (null when unknown): an open stream serves the user until then.</summary>
+    public DateTimeOffset? Expires { get; init; }
 }
