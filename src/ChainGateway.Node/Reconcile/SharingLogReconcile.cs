@@ -55,13 +55,28 @@ public static class SharingLogReconcile
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(client);
-        var differences = new List<string>();
         var note = await client.GetCheckpointAsync(partner, cancellationToken).ConfigureAwait(false);
         var checkpoint = PartnerCheckpoint.Open(node, partner, note);
         if (checkpoint is null)
         {
             return new ReconcileResult(partner, 0, 0, 0, [$"the checkpoint '{partner}' serves does not verify with its listed signing key"]);
         }
+        try
+        {
+            return await CompareAsync(node, store, client, partner, checkpoint, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone)
+        {
+            // The partner signed a log it does not show (a server error or an unreachable partner stays a failure to read).
+            return new ReconcileResult(partner, checkpoint.Size, 0, 0,
+                [$"the partner does not serve the tiles of the log it signed at size {checkpoint.Size} (HTTP {(int)e.StatusCode.Value}): it cannot be shown to hold our exchanges"]);
+        }
+    }
+
+    private static async Task<ReconcileResult> CompareAsync(NodeContext node, INodeStore store, PartnerLogClient client, string partner,
+        Checkpoint checkpoint, IProgress<ReconcileProgress>? progress, CancellationToken cancellationToken)
+    {
+        var differences = new List<string>();
         var tiles = client.HashReader(partner, checkpoint.Size);
         if (await store.ReadWitnessedAsync(partner, cancellationToken).ConfigureAwait(false) is { } cosigned)
         {

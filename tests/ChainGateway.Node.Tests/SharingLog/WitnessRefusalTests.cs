@@ -207,6 +207,28 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         await AssertCosignsAgainAsync(politieNote);
     }
 
+    [Fact]
+    public async Task Reconcile_WithAPartnerThatDoesNotServeTheTilesOfItsSignedLog_IsADifference_WhileA5xxIsAFailureToRead()
+    {
+        // om cosigned politie's log; politie's log grows, so the proof that it extends the cosigned one needs its tiles.
+        Assert.True((await WitnessPolitieAsync()).Cosigned);
+        await SendSignalAsync();
+        Assert.NotNull(await politie.CheckpointAsync());
+        Task<Reconcile.ReconcileResult> ReconcileAsync() => Reconcile.SharingLogReconcile.RunAsync(om.Context, om.Store,
+            om.Services.GetRequiredService<PartnerLogClient>(), "politie", null, default);
+
+        tamper.HashTileStatus = StatusCodes.Status503ServiceUnavailable;
+        await Assert.ThrowsAsync<HttpRequestException>(ReconcileAsync);
+
+        tamper.HashTileStatus = StatusCodes.Status404NotFound;
+        var result = await ReconcileAsync();
+        Assert.Contains("does not serve the tiles of the log it signed", Assert.Single(result.Differences), StringComparison.Ordinal);
+
+        tamper.HashTileStatus = null;
+        var honest = await ReconcileAsync();
+        Assert.True(honest.Ok, string.Join("\n", honest.Differences));
+    }
+
     [Theory]
     [InlineData(0, WitnessRefusal.LogForked, "LOG_FORKED")]
     [InlineData(-1, WitnessRefusal.RolledBack, "ROLLED_BACK")]
