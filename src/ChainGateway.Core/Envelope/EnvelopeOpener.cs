@@ -84,8 +84,7 @@ public sealed class EnvelopeOpener(
             ChainGatewayException.Throw(ReasonCode.BadSignature, "the envelope signature does not verify with the sender's key");
         }
         var now = time.GetUtcNow();
-        return new AuthenticatedEnvelope(envelope, header, messageId, SHA256.HashData(signed),
-            sender.SigningKeys.Any(k => k.KeyId == senderKey.KeyId && k.IsValidAt(now)));
+        return new AuthenticatedEnvelope(envelope, header, messageId, SHA256.HashData(signed), sender.FindSigningKey(senderKey.KeyId, now) is not null);
     }
 
     /// <summary>

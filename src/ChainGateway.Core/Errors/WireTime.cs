@@ -18,10 +18,22 @@ public static class WireTime
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, $"{field} is required", field);
         }
-        if (time.Seconds is < MinSeconds or > MaxSeconds || time.Nanos is < 0 or > 999_999_999)
+        if (!TryGet(time, out var moment))
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, $"{field} is not a valid time", field);
         }
-        return time.ToDateTimeOffset();
+        return moment;
+    }
+
+    /// <summary>The moment, when <paramref name="time"/> is present and within range; for a check that refuses nothing itself.</summary>
+    public static bool TryGet(Timestamp? time, out DateTimeOffset moment)
+    {
+        moment = default;
+        if (time is null || time.Seconds is < MinSeconds or > MaxSeconds || time.Nanos is < 0 or > 999_999_999)
+        {
+            return false;
+        }
+        moment = time.ToDateTimeOffset();
+        return true;
     }
 }

@@ -170,12 +170,7 @@ internal sealed partial class PartnerQueue
         {
             return true;
         }
-        DateTimeOffset receivedAt;
-        try
-        {
-            receivedAt = WireTime.Require(body.ReceivedAt, "received_at");
-        }
-        catch (ChainGatewayException)
+        if (!WireTime.TryGet(body.ReceivedAt, out var receivedAt))
         {
             return false;
         }

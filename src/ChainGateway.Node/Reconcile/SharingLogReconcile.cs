@@ -210,18 +210,10 @@ public static class SharingLogReconcile
 
     private static bool IsRecent(NodeContext node, ReceiptBody body)
     {
-        try
-        {
-            // The partner chose this time: recent is no further ahead than the clock skew allows, or a receipt dated in the
-            // future would stay pending for ever and its missing entry never be a difference.
-            var receivedAt = WireTime.Require(body.ReceivedAt, "received_at");
-            var now = node.Time.GetUtcNow();
-            return receivedAt >= now - PendingGrace && receivedAt <= now + node.Limits.MaxClockSkew;
-        }
-        catch (ChainGatewayException)
-        {
-            return false;
-        }
+        // The partner chose this time: recent is no further ahead than the clock skew allows, or a receipt dated in the
+        // future would stay pending for ever and its missing entry never be a difference.
+        var now = node.Time.GetUtcNow();
+        return WireTime.TryGet(body.ReceivedAt, out var receivedAt) && receivedAt >= now - PendingGrace && receivedAt <= now + node.Limits.MaxClockSkew;
     }
 
     // Every entry bundle up to the checkpoint, checked against the signed root; null if they do not hash to it.
