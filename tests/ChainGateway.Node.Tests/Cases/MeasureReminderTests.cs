@@ -154,11 +154,11 @@ public sealed class MeasureReminderTests
                 var dir = federation.ConfigDirectory(organisation);
                 await File.WriteAllTextAsync(Path.Combine(dir, "agreement-v2.json"), json);
                 await File.WriteAllTextAsync(Path.Combine(dir, "agreement-v2.signatures.json"), signatures);
-                var file = Path.Combine(dir, "node.json");
-                var node = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-                node["agreement"] = "agreement-v2.json";
-                node["agreementSignatures"] = "agreement-v2.signatures.json";
-                await File.WriteAllTextAsync(file, node.ToJsonString());
+                federation.EditNodeConfiguration(organisation, node =>
+                {
+                    node["agreement"] = "agreement-v2.json";
+                    node["agreementSignatures"] = "agreement-v2.signatures.json";
+                });
             }
         }
         finally

@@ -21,10 +21,7 @@ public sealed class RetentionViewTests
         {
             // The purge runs at start and then only every 40 days: on day 31 it has not run again, so what the test sees
             // is the views' own retention check.
-            var file = Path.Combine(federation.ConfigDirectory(organisation), "node.json");
-            var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-            json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 40 * 24 * 3600 };
-            await File.WriteAllTextAsync(file, json.ToJsonString());
+            federation.EditNodeConfiguration(organisation, json => json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 40 * 24 * 3600 });
             await federation.StartAsync(organisation, clock);
         }
         using var reclassering = federation.Client("reclassering", clock);
@@ -51,10 +48,7 @@ public sealed class RetentionViewTests
     public async Task AnIntervalBeyondWhatATimerTakes_IsAConfigurationProblem_NotANodeThatStopsAtStart()
     {
         await using var federation = TestFederation.Create("politie");
-        var file = Path.Combine(federation.ConfigDirectory("politie"), "node.json");
-        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-        json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 365 * 24 * 3600 };
-        await File.WriteAllTextAsync(file, json.ToJsonString());
+        federation.EditNodeConfiguration("politie", json => json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 365 * 24 * 3600 });
 
         var error = await Assert.ThrowsAsync<Configuration.NodeConfigurationException>(() => federation.StartAsync("politie"));
 

@@ -93,10 +93,7 @@ public sealed class FaultTests
         await using var federation = TestFederation.Create();
         // om reads at most 2 × 200 bytes per message: politie's envelopes (~400-500 bytes) are refused by its transport,
         // before its service could answer TOO_LARGE with a reason.
-        var file = Path.Combine(federation.ConfigDirectory("om"), "node.json");
-        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-        json["limits"] = new JsonObject { ["maxEnvelopeBytes"] = 200 };
-        await File.WriteAllTextAsync(file, json.ToJsonString());
+        federation.EditNodeConfiguration("om", json => json["limits"] = new JsonObject { ["maxEnvelopeBytes"] = 200 });
         var politie = await federation.StartAsync("politie");
         await federation.StartAsync("om");
         using var sender = federation.Client("politie");

@@ -62,13 +62,13 @@ public sealed class ReceiptRetryTests
         await using var federation = TestFederation.Create();
         // om's signing key rotates out in an hour (its successor is not needed here).
         var rotation = clock.GetUtcNow().AddHours(1);
-        var path = Path.Combine(federation.Directory, "trust-list.json");
-        var document = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(path))!;
-        foreach (var key in document["organisations"]!.AsArray().Single(o => (string?)o!["id"] == "om")!["signingKeys"]!.AsArray())
+        federation.EditListedKeys("om", "signingKeys", keys =>
         {
-            key!["notAfter"] = rotation.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        }
-        await File.WriteAllTextAsync(path, document.ToJsonString());
+            foreach (var key in keys)
+            {
+                key!["notAfter"] = rotation.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            }
+        });
         var tamper = new Tampering();
         var om = await federation.StartAsync("om", configureServices: services =>
             services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(tamper)));

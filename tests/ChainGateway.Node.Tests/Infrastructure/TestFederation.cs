@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 using ChainGateway.Node.Configuration;
 using ChainGateway.Node.Federation;
 using ChainGateway.Node.Hosting;
@@ -35,6 +36,24 @@ public sealed class TestFederation : IAsyncDisposable
     }
 
     public string ConfigDirectory(string organisation) => Path.Combine(Directory, organisation);
+
+    /// <summary>Changes an organisation's node.json; its node reads it when it starts.</summary>
+    public void EditNodeConfiguration(string organisation, Action<JsonObject> edit)
+    {
+        var file = Path.Combine(ConfigDirectory(organisation), "node.json");
+        var json = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        edit(json);
+        File.WriteAllText(file, json.ToJsonString());
+    }
+
+    /// <summary>Changes the listed keys of one use (<c>signingKeys</c>, <c>envelopeKeys</c>, <c>pseudonymKeys</c>) of an organisation in the trust list; nodes read it when they start.</summary>
+    public void EditListedKeys(string organisation, string use, Action<JsonArray> edit)
+    {
+        var file = Path.Combine(Directory, "trust-list.json");
+        var document = JsonNode.Parse(File.ReadAllText(file))!;
+        edit(document["organisations"]!.AsArray().Single(o => (string?)o!["id"] == organisation)![use]!.AsArray());
+        File.WriteAllText(file, document.ToJsonString());
+    }
 
     public NodeConfiguration Configuration(string organisation) => NodeConfiguration.Load(ConfigDirectory(organisation));
 

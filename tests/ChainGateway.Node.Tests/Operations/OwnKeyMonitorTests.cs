@@ -15,13 +15,13 @@ public sealed class OwnKeyMonitorTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create();
-        var path = Path.Combine(federation.Directory, "trust-list.json");
-        var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
-        foreach (var key in document["organisations"]!.AsArray().Single(o => (string?)o!["id"] == "om")!["signingKeys"]!.AsArray())
+        federation.EditListedKeys("om", "signingKeys", keys =>
         {
-            key!["notAfter"] = clock.GetUtcNow().AddDays(10).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        }
-        await File.WriteAllTextAsync(path, document.ToJsonString());
+            foreach (var key in keys)
+            {
+                key!["notAfter"] = clock.GetUtcNow().AddDays(10).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            }
+        });
         var om = await federation.StartAsync("om", clock);
         using var health = GrpcChannel.ForAddress("http://" + om.Context.Configuration.Local.Listen);
         var checks = new Health.HealthClient(health);

@@ -14,17 +14,16 @@ public sealed class DuplicateKeyListingTests
     public async Task SigningKeysListedFirstExpiredThenValid_StillExchange_BothWays()
     {
         await using var federation = TestFederation.Create();
-        var path = Path.Combine(federation.Directory, "trust-list.json");
-        var document = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
         foreach (var organisation in new[] { "politie", "om" })
         {
-            var keys = document["organisations"]!.AsArray().Single(o => (string?)o!["id"] == organisation)!["signingKeys"]!.AsArray();
-            var expired = keys[0]!.DeepClone();
-            expired["notBefore"] = DateTimeOffset.UtcNow.AddYears(-2).ToString("O");
-            expired["notAfter"] = DateTimeOffset.UtcNow.AddYears(-1).ToString("O");
-            keys.Insert(0, expired);
+            federation.EditListedKeys(organisation, "signingKeys", keys =>
+            {
+                var expired = keys[0]!.DeepClone();
+                expired["notBefore"] = DateTimeOffset.UtcNow.AddYears(-2).ToString("O");
+                expired["notAfter"] = DateTimeOffset.UtcNow.AddYears(-1).ToString("O");
+                keys.Insert(0, expired);
+            });
         }
-        await File.WriteAllTextAsync(path, document.ToJsonString());
         await federation.StartAsync("om");
         await federation.StartAsync("politie");
         using var sender = federation.Client("politie");

@@ -58,16 +58,13 @@ public sealed class EnvelopeKeyRotationTests
 
     private static void ListEnvelopeKey(TestFederation federation, PublicKey key)
     {
-        var path = Path.Combine(federation.Directory, "trust-list.json");
-        var document = JsonNode.Parse(File.ReadAllText(path))!;
         var raw = key.Export(KeyBlobFormat.RawPublicKey);
-        document["organisations"]!.AsArray().Single(o => (string?)o!["id"] == "reclassering")!["envelopeKeys"]!.AsArray().Add(new JsonObject
+        federation.EditListedKeys("reclassering", "envelopeKeys", keys => keys.Add(new JsonObject
         {
             ["keyId"] = KeyThumbprint.Of(raw),
             ["publicKey"] = Base64Url.EncodeToString(raw),
             ["notBefore"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"),
             ["notAfter"] = DateTimeOffset.UtcNow.AddYears(1).ToString("O"),
-        });
-        File.WriteAllText(path, document.ToJsonString());
+        }));
     }
 }

@@ -20,10 +20,7 @@ public sealed class ReconcilePendingTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create();
         // om signs only when told to here (its interval an hour), so what it has signed is what the test says.
-        var file = Path.Combine(federation.ConfigDirectory("om"), "node.json");
-        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-        json["sharingLog"] = new JsonObject { ["checkpointSeconds"] = 3600 };
-        await File.WriteAllTextAsync(file, json.ToJsonString());
+        federation.EditNodeConfiguration("om", json => json["sharingLog"] = new JsonObject { ["checkpointSeconds"] = 3600 });
         var om = await federation.StartAsync("om");
         var politie = await federation.StartAsync("politie", clock);
         using var sender = federation.Client("politie", clock);
@@ -63,10 +60,7 @@ public sealed class ReconcilePendingTests
         // they would stay pending for two days; they are a difference at once.
         var omClock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(2));
         await using var federation = TestFederation.Create();
-        var file = Path.Combine(federation.ConfigDirectory("om"), "node.json");
-        var json = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-        json["sharingLog"] = new JsonObject { ["checkpointSeconds"] = 3600 };
-        await File.WriteAllTextAsync(file, json.ToJsonString());
+        federation.EditNodeConfiguration("om", json => json["sharingLog"] = new JsonObject { ["checkpointSeconds"] = 3600 });
         var om = await federation.StartAsync("om", omClock);
         var politie = await federation.StartAsync("politie");
         using var sender = federation.Client("politie");
