@@ -77,7 +77,12 @@ internal static class BaselineScenario
     public static async Task<int> ServeAsync(string configDirectory)
     {
         using var context = NodeContext.Load(NodeConfiguration.Load(configDirectory), TimeProvider.System);
-        var builder = WebApplication.CreateSlimBuilder();
+        // As the node (ChainNode): no watcher on the working directory for appsettings.json.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = Path.GetFullPath(configDirectory),
+        });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPEndPoint.Parse(context.Configuration.Peer.Listen), listen =>
         {

@@ -7,20 +7,25 @@ public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly string config;
     private readonly string data;
+    private readonly string? workingDirectory;
     private Process? process;
     private TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int generation;
 
-    public NodeProcess(string config, string data)
+    public NodeProcess(string config, string data, string? workingDirectory = null)
     {
         this.config = config;
         this.data = data;
+        this.workingDirectory = workingDirectory;
         Directory.CreateDirectory(data);
     }
 
     public int Kills { get; private set; }
 
     public bool IsRunning => process is { HasExited: false };
+
+    /// <summary>The running process's id.</summary>
+    public int Id => process?.Id ?? throw new InvalidOperationException("not running");
 
     /// <summary>Starts the node and returns once it logged that it listens.</summary>
     public async Task StartAsync()
@@ -32,6 +37,10 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
         foreach (var argument in new[] { "exec", ChaingwProcess.Dll, "serve", "--config", config, "--data", data })
         {
             start.ArgumentList.Add(argument);
