@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ChainGateway.Node.Hosting;
 
 namespace ChainGateway.Benchmarks;
 
@@ -26,6 +27,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         {
             start.Environment[key] = value;
         }
+        // The runtime settings a deployed node runs with (deploy/systemd), for the baseline server too.
+        NodeRuntime.ApplyTo(start.Environment);
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ChainGateway.Node.Configuration;
+using ChainGateway.Node.Hosting;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
@@ -38,6 +39,7 @@ internal sealed class NodeProcess : IAsyncDisposable
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
+        NodeRuntime.ApplyTo(start.Environment);
         var logPath = Path.Combine(dataDirectory, "node.log");
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start chaingw serve");

@@ -1,0 +1,49 @@
+using ChainGateway.Node.Hosting;
+
+namespace ChainGateway.Node.Tests.Operations;
+
+/// <summary>The runtime settings a node starts with are the same in the systemd unit and in what the demo and the harness pass on.</summary>
+public sealed class NodeRuntimeTests
+{
+    [Fact]
+    public void TheSystemdUnit_SetsEveryVariableOfNodeRuntime_WithTheSameValue()
+    {
+        var unit = File.ReadAllLines(Path.Combine(RepositoryRoot(), "deploy", "systemd", "chaingateway@.service"));
+        var set = unit
+            .Where(line => line.StartsWith("Environment=", StringComparison.Ordinal))
+            .Select(line => line["Environment=".Length..].Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+
+        Assert.NotEmpty(NodeRuntime.Environment);
+        foreach (var (key, value) in NodeRuntime.Environment)
+        {
+            Assert.True(set.TryGetValue(key, out var inUnit), $"the unit does not set {key}");
+            Assert.Equal(value, inUnit);
+        }
+    }
+
+    [Fact]
+    public void ApplyTo_AddsTheSettings_ButKeepsAValueTheOperatorSet()
+    {
+        var fresh = new Dictionary<string, string?>(StringComparer.Ordinal) { ["PATH"] = "/usr/bin" };
+        NodeRuntime.ApplyTo(fresh);
+        Assert.Equal("0x600000", fresh["DOTNET_GCgen0size"]);
+        Assert.Equal("/usr/bin", fresh["PATH"]);
+
+        var chosen = new Dictionary<string, string?>(StringComparer.Ordinal) { ["DOTNET_GCgen0size"] = "0x1000000" };
+        NodeRuntime.ApplyTo(chosen);
+        Assert.Equal("0x1000000", chosen["DOTNET_GCgen0size"]);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ChainGateway.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new InvalidOperationException("ChainGateway.sln not found above " + AppContext.BaseDirectory);
+    }
+}
