@@ -8,9 +8,8 @@ namespace ChainGateway.Storage.Sqlite;
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is durable when it returns.
 /// Writes are group-committed (DESIGN.md §8): ONE writer takes the write requests waiting in its queue, runs them in
-/// one transaction (each after the first in a savepoint of its own), commits once, and only then completes the
-/// callers; a request that fails rolls back to its savepoint, or the transaction if it was the first, and fails alone
-/// (SqliteNodeStore.Writer.cs). Reads use pooled connections of their own and never wait
+/// one transaction, commits once, and only then completes the callers; a request that fails fails alone: the batch
+/// ends there, is rolled back, and the requests before it run again, each in a savepoint (SqliteNodeStore.Writer.cs). Reads use pooled connections of their own and never wait
 /// for the writer (WAL snapshots).
 /// </summary>
 public sealed partial class SqliteNodeStore : INodeStore

@@ -33,7 +33,8 @@ public sealed class WritePriorityTests : TempStore
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var held = Store.AcceptAsync(Inbox(), Entry("held"), _ =>
         {
-            entered.SetResult();
+            // A request may run twice: again, after a rollback, when a later request of its batch fails.
+            entered.TrySetResult();
             // Blocks the writer's own thread (not a pool thread): nothing else can commit meanwhile.
             Assert.True(release.Task.Wait(Timeout), "the test never released the writer");
             return [9];
@@ -106,8 +107,8 @@ public sealed class WritePriorityTests : TempStore
     {
         var (held, release) = await HoldWriterAsync();
 
-        // The urgent write ends the held batch, so the failing routine write is the first of the next one: it runs
-        // without a savepoint, and its failure rolls back a transaction that holds nothing else.
+        // The urgent write ends the held batch, so the failing routine write is the first of the next one: its failure
+        // rolls back a transaction that holds nothing else.
         var urgent = Store.EnqueueAsync([Outbox(Priority.Urgent, "urgent")], default);
         var bad = Store.AcceptAsync(Inbox(), Entry("bad routine"), _ => throw new InvalidOperationException("signing failed"), default);
         var good = Enumerable.Range(0, 2).Select(i => Store.AppendLogAsync(Entry($"routine {i}"), default)).ToList();
@@ -116,5 +117,29 @@ public sealed class WritePriorityTests : TempStore
         await Assert.ThrowsAsync<InvalidOperationException>(() => bad.WaitAsync(Timeout));
         await Task.WhenAll([held, urgent, .. good]).WaitAsync(Timeout);
         Assert.Equal(["held", "urgent", "routine 0", "routine 1"], await LogDetailsAsync());
+    }
+
+    [Fact]
+    public async Task AFailureInTheMiddleOfABatch_TheWritesBeforeItCommitOnce_AndTheOnesBehindItCommitToo()
+    {
+        var (held, release) = await HoldWriterAsync();
+
+        // Queued behind the held write, all in its batch up to the failing one; the batch is rolled back and the writes
+        // before the failure run again.
+        var before = Enumerable.Range(0, 3).Select(i => Store.AppendLogAsync(Entry($"before {i}"), default)).ToList();
+        var bad = Store.AcceptAsync(Inbox(), Entry("bad"), _ => throw new InvalidOperationException("signing failed"), default);
+        var after = Enumerable.Range(0, 2).Select(i => Store.AppendLogAsync(Entry($"after {i}"), default)).ToList();
+        release.SetResult();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => bad.WaitAsync(Timeout));
+        var indexes = await Task.WhenAll([.. before, .. after]).WaitAsync(Timeout);
+        await held.WaitAsync(Timeout);
+        var log = await Store.ReadLogAsync(0, 100, default);
+        Assert.Equal(["held", "before 0", "before 1", "before 2", "after 0", "after 1"], log.Select(e => e.Detail));
+        // Each caller's index is its entry's, and the log has no gap where the rolled-back attempt was.
+        Assert.Equal(log.Skip(1).Select(e => e.Index), indexes);
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => log[0].Index + i), log.Select(e => e.Index));
+        // The held write's inbox row once, the failed one's not at all.
+        Assert.Single(await Store.GetUnacknowledgedAsync(0, 10, default));
     }
 }
