@@ -97,8 +97,17 @@ internal sealed class BenchFederation : IAsyncDisposable
             ["serve", "--config", Path.Combine(directory, organisation), "--data", Path.Combine(directory, "data", organisation)],
             "started: peer endpoint", Path.Combine(directory, organisation + ".log"), metrics?.EnvironmentFor(organisation));
 
-    /// <summary>What both nodes have recorded so far; <see cref="StagesSinceAsync"/> takes the difference at a phase's end.</summary>
-    public (NodeMetrics.Snapshot Sender, NodeMetrics.Snapshot Receiver) StageMark() => (Metrics.Latest("politie"), Metrics.Latest("om"));
+    /// <summary>
+    /// What both nodes have recorded up to now, from each node's next export (up to 500 ms): <see cref="StagesSinceAsync"/>
+    /// takes the difference at a phase's end. Not the last export received, which may be older on one node than on the
+    /// other: a phase's figures would then hold the warm-up's first (compiling) calls on one node and not on the other.
+    /// </summary>
+    public async Task<(NodeMetrics.Snapshot Sender, NodeMetrics.Snapshot Receiver)> StageMarkAsync()
+    {
+        var sender = Metrics.NextAsync("politie");
+        var receiver = Metrics.NextAsync("om");
+        return (await sender.ConfigureAwait(false), await receiver.ConfigureAwait(false));
+    }
 
     /// <summary>
     /// Each stage of the signal path between <paramref name="mark"/> and now, as the two nodes measured it (docs/operations.md):

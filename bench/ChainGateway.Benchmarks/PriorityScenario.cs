@@ -33,7 +33,7 @@ internal static class PriorityScenario
                 await AlarmAsync().ConfigureAwait(false);
             }
 
-            var mark = federation.StageMark();
+            var mark = await federation.StageMarkAsync().ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             long routineSent = 0;
             var flood = Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>

@@ -35,7 +35,7 @@ internal static class SignalScenario
             var cpuReceiver = federation.Receiver.CpuSeconds();
             var cpuClient = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var latencies = new ConcurrentBag<double>();
-            var mark = federation.StageMark();
+            var mark = await federation.StageMarkAsync().ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
             {
@@ -59,7 +59,7 @@ internal static class SignalScenario
             var half = Math.Max(1, throughput / 2);
             var paced = new ConcurrentBag<double>();
             var pacedAcknowledged = new ConcurrentBag<double>();
-            mark = federation.StageMark();
+            mark = await federation.StageMarkAsync().ConfigureAwait(false);
             await OpenLoop.RunAsync(half, duration / 2, async _ => paced.Add(await OneAsync(pacedAcknowledged).ConfigureAwait(false))).ConfigureAwait(false);
             stages.AddRange(await federation.StagesSinceAsync("half rate", mark).ConfigureAwait(false));
             var (hp50, hp99, hp999) = Percentiles.Of(paced.Where(l => !double.IsNaN(l)));
