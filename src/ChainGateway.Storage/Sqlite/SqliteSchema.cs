@@ -209,5 +209,27 @@ internal static class SqliteSchema
         """
         UPDATE outbox SET envelope = X'' WHERE state <> 1;
         """,
+        // 11: a reminder is one per rule: two reminder rules to one recipient (another purpose, other fields) each send
+        // their own. The key named no rule, so the second rule's reminders were ignored when planned.
+        """
+        CREATE TABLE measure_reminders_by_rule (
+            measure_id  TEXT    NOT NULL,
+            expires_on  TEXT    NOT NULL,
+            recipient   TEXT    NOT NULL,
+            lead_days   INTEGER NOT NULL,
+            due_at      INTEGER NOT NULL,
+            purpose     TEXT    NOT NULL,
+            rule_id     TEXT    NOT NULL,
+            payload     BLOB    NOT NULL,
+            state       INTEGER NOT NULL,
+            message_id  BLOB,
+            PRIMARY KEY (measure_id, expires_on, recipient, rule_id, lead_days)
+        ) WITHOUT ROWID;
+        INSERT INTO measure_reminders_by_rule
+            SELECT measure_id, expires_on, recipient, lead_days, due_at, purpose, rule_id, payload, state, message_id FROM measure_reminders;
+        DROP TABLE measure_reminders;
+        ALTER TABLE measure_reminders_by_rule RENAME TO measure_reminders;
+        CREATE INDEX measure_reminders_due ON measure_reminders (state, due_at);
+        """,
     ];
 }

@@ -142,6 +142,42 @@ public sealed class MeasureReminderTests
         Assert.Equal(MeasureKind.Unspecified, reminder.Kind);
     }
 
+    [Fact]
+    public async Task TwoReminderRulesForOneRecipient_EachSendsItsOwnReminder_MinimisedByItsRule()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "om");
+        // A second reminder rule from om to politie, for another purpose and with fewer fields.
+        var agreement = Agreement.Parse(await File.ReadAllTextAsync(Path.Combine(federation.Directory, "agreement.json")));
+        var reminderRule = agreement.Rules.Single(r => r.Id == "measure-expiry-reminder");
+        var victimRule = reminderRule with
+        {
+            Id = "measure-expiry-victim-contact",
+            To = ["politie"],
+            Purpose = "victim-contact",
+            AllowedFields = [.. reminderRule.AllowedFields.Where(f => f is not ("measure_expiring.kind" or "measure_expiring.case_reference"))],
+        };
+        await UseAgreementAsync(federation, agreement with { Version = agreement.Version + 1, Rules = [.. agreement.Rules, victimRule] }, "om", "politie");
+        var politie = await federation.StartAsync("politie", clock);
+        var om = await federation.StartAsync("om", clock);
+        using (var omClient = federation.Client("om", clock))
+        {
+            var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
+            Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
+        }
+
+        clock.Advance(TimeSpan.FromDays(6));
+        await WaitForRemindersAt(politie, 2, om);
+        var received = (await politie.Store.GetUnacknowledgedAsync(0, 1000, default))
+            .Where(r => r.SignalType == SignalTypes.MeasureExpiring)
+            .ToDictionary(r => r.RuleId, r => SignalPayload.Parser.ParseFrom(r.Payload).Signal.MeasureExpiring);
+        Assert.Equal(["measure-expiry-reminder", "measure-expiry-victim-contact"], received.Keys.Order());
+        Assert.All(received.Values, r => Assert.Equal(14u, r.DaysLeft));
+        Assert.NotEqual(MeasureKind.Unspecified, received["measure-expiry-reminder"].Kind);
+        Assert.Equal(MeasureKind.Unspecified, received["measure-expiry-victim-contact"].Kind);
+        Assert.Empty(received["measure-expiry-victim-contact"].CaseReference);
+    }
+
     private static async Task UseAgreementAsync(TestFederation federation, Agreement agreement, params string[] organisations)
     {
         var json = System.Text.Encoding.UTF8.GetString(agreement.CanonicalBytes());

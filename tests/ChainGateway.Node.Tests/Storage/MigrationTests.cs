@@ -2,7 +2,10 @@ using ChainGateway.Storage.Sqlite;
 
 namespace ChainGateway.Node.Tests.Storage;
 
-/// <summary>Two processes opening one store at once (a node starting after an upgrade, and chaingw log verify) migrate it once.</summary>
+/// <summary>
+/// Two processes opening one store at once (a node starting after an upgrade, and chaingw log verify) migrate it once; an
+/// upgrade keeps what the store held.
+/// </summary>
 public sealed class MigrationTests
 {
     [Fact]
@@ -37,7 +40,7 @@ public sealed class MigrationTests
                 connection.Open();
                 using var version = connection.CreateCommand();
                 version.CommandText = "PRAGMA user_version";
-                Assert.Equal(10L, version.ExecuteScalar());
+                Assert.Equal((long)ChainGateway.Storage.Sqlite.SqliteSchema.Migrations.Length, version.ExecuteScalar());
             }
             finally
             {
@@ -45,6 +48,46 @@ public sealed class MigrationTests
                 {
                     File.Delete(file);
                 }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AStoreOfVersion10_KeepsItsPendingReminders_WhenTheirKeyGainsTheRule()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"chaingw-migrate-{Guid.NewGuid():N}.db");
+        try
+        {
+            var due = DateTimeOffset.UtcNow.AddDays(-1);
+            using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                old.Open();
+                using var command = old.CreateCommand();
+                foreach (var migration in SqliteSchema.Migrations.Take(10))
+                {
+                    command.CommandText = migration;
+                    command.ExecuteNonQuery();
+                }
+                command.CommandText = $"""
+                    PRAGMA user_version = 10;
+                    INSERT INTO measure_reminders (measure_id, expires_on, recipient, lead_days, due_at, purpose, rule_id, payload, state)
+                    VALUES ('m-1', '2026-12-20', 'politie', 14, {due.ToUnixTimeMilliseconds()}, 'protection-order-enforcement',
+                        'measure-expiry-reminder', X'0102', 0);
+                    """;
+                command.ExecuteNonQuery();
+            }
+
+            await using var store = new SqliteNodeStore(path);
+            await store.InitializeAsync(default);
+            var reminder = Assert.Single(await store.GetDueRemindersAsync(DateTimeOffset.UtcNow, 10, default));
+            Assert.Equal(("m-1", "politie", "measure-expiry-reminder", 14), (reminder.MeasureId, reminder.Recipient, reminder.RuleId, reminder.LeadDays));
+            Assert.Equal(new byte[] { 1, 2 }, reminder.Payload);
+        }
+        finally
+        {
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(file);
             }
         }
     }
