@@ -44,10 +44,17 @@ public sealed class WorkingDirectoryTests
         var watches = 0;
         foreach (var fd in Directory.GetFiles($"/proc/{pid}/fd"))
         {
-            if (new FileInfo(fd).LinkTarget == "anon_inode:inotify")
+            try
             {
-                watches += File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}")
-                    .Count(line => line.StartsWith("inotify ", StringComparison.Ordinal));
+                if (new FileInfo(fd).LinkTarget == "anon_inode:inotify")
+                {
+                    watches += File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}")
+                        .Count(line => line.StartsWith("inotify ", StringComparison.Ordinal));
+                }
+            }
+            catch (IOException)
+            {
+                // Closed between the listing and the read (a connection, a file the node opened for a moment).
             }
         }
         return watches;

@@ -13,7 +13,8 @@ namespace ChainGateway.Node.Cases;
 /// (gap 5: extensions of behavioural orders forgotten): for every rule from this organisation for MeasureExpiring,
 /// every recipient of that rule that also received the measure itself (and this organisation, when the rule names it)
 /// and every configured lead time, one reminder due at 00:00 UTC on the day that many days before the measure's last
-/// day. A partner the measure was not sent to gets no reminder of it: the reminder would tell it of a measure, its
+/// day. One per purpose: of two rules for one recipient and purpose only the first counts, as for any exchange (the
+/// receiver resolves a purpose to its first rule and refuses an envelope naming another). A partner the measure was not sent to gets no reminder of it: the reminder would tell it of a measure, its
 /// subject and case that the case worker chose not to share with it (DESIGN.md §5, purpose binding). Lead times already
 /// past when the measure is imposed are skipped. Each reminder is minimised by its rule and pseudonymised for its
 /// recipient now, so the identifier is not kept.
@@ -31,11 +32,13 @@ internal static class MeasureReminderPlanner
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var leads = node.Configuration.MeasureReminders.LeadDays.Distinct().Order().ToArray();
         var reminders = new List<MeasureReminder>();
+        var planned = new HashSet<(string Recipient, string Purpose)>();
         foreach (var rule in node.Agreement.Rules.Where(r => r.From.Contains(node.Organisation) && r.SignalTypes.Contains(SignalTypes.MeasureExpiring)))
         {
             foreach (var recipient in rule.To)
             {
-                if ((recipient != node.Organisation && !sentTo.Contains(recipient)) || !node.TrustList.TryGet(recipient, out var partner))
+                if ((recipient != node.Organisation && !sentTo.Contains(recipient)) || !node.TrustList.TryGet(recipient, out var partner)
+                    || !planned.Add((recipient, rule.Purpose)))
                 {
                     continue;
                 }

@@ -196,7 +196,7 @@ public sealed partial class SqliteNodeStore
         {
             using (var mark = Command("""
                 UPDATE measure_reminders SET state = $state, message_id = $message, payload = X''
-                WHERE measure_id = $measure AND expires_on = $expires AND recipient = $recipient AND rule_id = $rule AND lead_days = $lead
+                WHERE measure_id = $measure AND expires_on = $expires AND recipient = $recipient AND purpose = $purpose AND lead_days = $lead
                     AND state = $pending
                 """, tx))
             {
@@ -206,7 +206,7 @@ public sealed partial class SqliteNodeStore
                 p.AddWithValue("$measure", reminder.MeasureId);
                 p.AddWithValue("$expires", DateText(reminder.ExpiresOn));
                 p.AddWithValue("$recipient", reminder.Recipient);
-                p.AddWithValue("$rule", reminder.RuleId);
+                p.AddWithValue("$purpose", reminder.Purpose);
                 p.AddWithValue("$lead", reminder.LeadDays);
                 p.AddWithValue("$pending", (int)ReminderState.Pending);
                 if (mark.ExecuteNonQuery() != 1)

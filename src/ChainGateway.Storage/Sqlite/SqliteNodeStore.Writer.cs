@@ -155,7 +155,9 @@ public sealed partial class SqliteNodeStore
                 }
                 else
                 {
-                    RollBack(tx);
+                    // Microsoft.Data.Sqlite skips the ROLLBACK when SQLite has rolled back already (SQLITE_FULL, an I/O
+                    // error); a ROLLBACK that fails fails the whole batch below, and nothing of it is committed.
+                    tx.Rollback();
                 }
             }
             if (failed && batch.Count > 1)
@@ -223,18 +225,6 @@ public sealed partial class SqliteNodeStore
         Interlocked.Increment(ref commits);
     }
 
-    /// <summary>Rolls back after a failed request; SQLITE_FULL or an I/O error may have rolled the transaction back already.</summary>
-    private static void RollBack(SqliteTransaction tx)
-    {
-        try
-        {
-            tx.Rollback();
-        }
-        catch (SqliteException)
-        {
-            // Already rolled back by SQLite: nothing of the batch is in the store either way.
-        }
-    }
 
     private static void RecordWrite(WriteRequest request) =>
         ChainGatewayTelemetry.StoreWriteDuration.Record(Stopwatch.GetElapsedTime(request.Queued).TotalSeconds,

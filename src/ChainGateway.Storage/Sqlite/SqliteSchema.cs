@@ -209,10 +209,12 @@ internal static class SqliteSchema
         """
         UPDATE outbox SET envelope = X'' WHERE state <> 1;
         """,
-        // 11: a reminder is one per rule: two reminder rules to one recipient (another purpose, other fields) each send
-        // their own. The key named no rule, so the second rule's reminders were ignored when planned.
+        // 11: a reminder is one per purpose: two reminder rules to one recipient for two purposes (other fields) each send
+        // their own. The key named no purpose, so the second purpose's reminders were ignored when planned. Not the rule:
+        // a reminder goes out under the rule its purpose resolves to when it fires (as the receiver resolves it), so two
+        // rules of one purpose, or a rule renamed in a later agreement, would otherwise send the same reminder twice.
         """
-        CREATE TABLE measure_reminders_by_rule (
+        CREATE TABLE measure_reminders_by_purpose (
             measure_id  TEXT    NOT NULL,
             expires_on  TEXT    NOT NULL,
             recipient   TEXT    NOT NULL,
@@ -223,12 +225,12 @@ internal static class SqliteSchema
             payload     BLOB    NOT NULL,
             state       INTEGER NOT NULL,
             message_id  BLOB,
-            PRIMARY KEY (measure_id, expires_on, recipient, rule_id, lead_days)
+            PRIMARY KEY (measure_id, expires_on, recipient, purpose, lead_days)
         ) WITHOUT ROWID;
-        INSERT INTO measure_reminders_by_rule
+        INSERT INTO measure_reminders_by_purpose
             SELECT measure_id, expires_on, recipient, lead_days, due_at, purpose, rule_id, payload, state, message_id FROM measure_reminders;
         DROP TABLE measure_reminders;
-        ALTER TABLE measure_reminders_by_rule RENAME TO measure_reminders;
+        ALTER TABLE measure_reminders_by_purpose RENAME TO measure_reminders;
         CREATE INDEX measure_reminders_due ON measure_reminders (state, due_at);
         """,
     ];

@@ -143,7 +143,7 @@ public sealed class MeasureReminderTests
     }
 
     [Fact]
-    public async Task TwoReminderRulesForOneRecipient_EachSendsItsOwnReminder_MinimisedByItsRule()
+    public async Task TwoReminderRulesForOneRecipientAndTwoPurposes_EachSendsItsOwnReminder_MinimisedByItsRule()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create("politie", "om");
@@ -176,6 +176,38 @@ public sealed class MeasureReminderTests
         Assert.NotEqual(MeasureKind.Unspecified, received["measure-expiry-reminder"].Kind);
         Assert.Equal(MeasureKind.Unspecified, received["measure-expiry-victim-contact"].Kind);
         Assert.Empty(received["measure-expiry-victim-contact"].CaseReference);
+    }
+
+    [Fact]
+    public async Task TwoReminderRulesForOneRecipientAndOnePurpose_SendOneReminder_UnderTheRuleTheReceiverResolvesTo()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "om");
+        // A second reminder rule from om to politie for the same purpose (another role, fewer fields), listed after the first.
+        var agreement = Agreement.Parse(await File.ReadAllTextAsync(Path.Combine(federation.Directory, "agreement.json")));
+        var reminderRule = agreement.Rules.Single(r => r.Id == "measure-expiry-reminder");
+        var second = reminderRule with
+        {
+            Id = "measure-expiry-reminder-b",
+            To = ["politie"],
+            RequiredRole = "privacy-officer",
+            AllowedFields = [.. reminderRule.AllowedFields.Where(f => f != "measure_expiring.kind")],
+        };
+        await UseAgreementAsync(federation, agreement with { Version = agreement.Version + 1, Rules = [.. agreement.Rules, second] }, "om", "politie");
+        var politie = await federation.StartAsync("politie", clock);
+        var om = await federation.StartAsync("om", clock);
+        using var omClient = federation.Client("om", clock);
+        var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
+        Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
+
+        clock.Advance(TimeSpan.FromDays(6));
+        await WaitForRemindersAt(politie, 1, om);
+        // Every reminder om sent has reached its end state: politie holds exactly one, under the first rule.
+        await WaitUntilRemindersDeliveredAsync(om, omClient);
+        var received = (await politie.Store.GetUnacknowledgedAsync(0, 1000, default)).Where(r => r.SignalType == SignalTypes.MeasureExpiring).ToList();
+        Assert.Equal("measure-expiry-reminder", Assert.Single(received).RuleId);
+        var log = await om.Store.ReadLogAsync(0, 1000, default);
+        Assert.Equal(2, log.Count(e => e.Event == LogEvent.Sent && e.SignalType == SignalTypes.MeasureExpiring));
     }
 
     private static async Task UseAgreementAsync(TestFederation federation, Agreement agreement, params string[] organisations)

@@ -53,7 +53,7 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public async Task AStoreOfVersion10_KeepsItsPendingReminders_WhenTheirKeyGainsTheRule()
+    public async Task AStoreOfVersion10_KeepsItsPendingReminders_WhenTheirKeyGainsThePurpose()
     {
         var path = Path.Combine(Path.GetTempPath(), $"chaingw-migrate-{Guid.NewGuid():N}.db");
         try
