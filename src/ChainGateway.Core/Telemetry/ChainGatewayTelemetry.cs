@@ -68,6 +68,11 @@ public static class ChainGatewayTelemetry
     public static readonly Histogram<int> StoreBatchSize = Meter.CreateHistogram<int>("chaingateway.store.batch.size", "{write}",
         "The writes one transaction of the store's group commit carried", advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
 
+    /// <summary>Tags: <c>side</c> (<c>asker</c>, <c>answerer</c>), <c>partner</c>, <c>outcome</c> (<c>hit</c>, <c>no-hit</c>, or a refusal's reason code).</summary>
+    public static readonly Histogram<double> MatchDuration = Meter.CreateHistogram("chaingateway.match.duration", "s",
+        "A match question: at the asker from its checks to the partner's verified answer logged; at the answerer from verify to the signed answer, its log entry committed",
+        advice: SecondsBuckets);
+
     /// <summary>The <c>priority</c> tag's value.</summary>
     public static string PriorityTag(bool urgent) => urgent ? "urgent" : "routine";
 }

@@ -6,6 +6,7 @@ using ChainGateway.Core.Errors;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
 using ChainGateway.Core.Subjects;
+using ChainGateway.Core.Telemetry;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
@@ -25,8 +26,10 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
     {
         ArgumentNullException.ThrowIfNull(query);
         var node = matching.Node;
+        var started = node.Time.GetTimestamp();
         var now = node.Time.GetUtcNow();
         MatchQueryBody? body = null;
+        var measured = "unavailable";
         try
         {
             body = Verify(peer, query, now);
@@ -64,6 +67,7 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
                     $"query {queryId} of '{peer}' was answered before; a new question needs a new query id",
                     metadata: new Dictionary<string, string> { ["query_id"] = queryId });
             }
+            measured = outcome;
             MatchLog.Answered(logger, peer, body.Purpose, rule.Id, outcome, logIndex);
             MatchTelemetry.Questions.Add(1, new KeyValuePair<string, object?>("side", "answerer"), new KeyValuePair<string, object?>("outcome", outcome));
             return MatchSignatures.Sign(new MatchAnswerBody
@@ -81,10 +85,16 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         }
         catch (ChainGatewayException e)
         {
+            measured = e.Reason.ToWire();
             MatchLog.Refused(logger, peer, e.Reason.ToWire(), e.Message);
             MatchTelemetry.Questions.Add(1, new KeyValuePair<string, object?>("side", "answerer"), new KeyValuePair<string, object?>("outcome", e.Reason.ToWire()));
             await store.AppendLogAsync(Entry(now, peer, body, "rejected", e.Reason, e.Message), CancellationToken.None).ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            ChainGatewayTelemetry.MatchDuration.Record(node.Time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("side", "answerer"),
+                new KeyValuePair<string, object?>("partner", peer), new KeyValuePair<string, object?>("outcome", measured));
         }
     }
 

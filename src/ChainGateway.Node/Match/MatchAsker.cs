@@ -7,6 +7,7 @@ using ChainGateway.Core.Rules;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
 using ChainGateway.Core.Subjects;
+using ChainGateway.Core.Telemetry;
 using ChainGateway.Node.Auth;
 using ChainGateway.Node.Delivery;
 using ChainGateway.Node.Errors;
@@ -97,7 +98,31 @@ public sealed class MatchAsker(SubjectMatching matching, INodeStore store, PeerC
         return response;
     }
 
+    /// <summary>One partner asked, timed for <c>chaingateway.match.duration</c> (side asker).</summary>
     private async Task<MatchResult> AskAsync(Core.Federation.Partner partner, SharingRule rule, SubjectId subject, string purpose, LocalUser user,
+        CancellationToken cancellationToken)
+    {
+        var started = matching.Node.Time.GetTimestamp();
+        var outcome = "unavailable";
+        try
+        {
+            var result = await AskOnceAsync(partner, rule, subject, purpose, user, cancellationToken).ConfigureAwait(false);
+            outcome = result.Hit ? "hit" : "no-hit";
+            return result;
+        }
+        catch (ChainGatewayException e)
+        {
+            outcome = e.Reason.ToWire();
+            throw;
+        }
+        finally
+        {
+            ChainGatewayTelemetry.MatchDuration.Record(matching.Node.Time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("side", "asker"),
+                new KeyValuePair<string, object?>("partner", partner.Id), new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    private async Task<MatchResult> AskOnceAsync(Core.Federation.Partner partner, SharingRule rule, SubjectId subject, string purpose, LocalUser user,
         CancellationToken cancellationToken)
     {
         var node = matching.Node;

@@ -4,6 +4,7 @@ using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Telemetry;
 using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Tests.Infrastructure;
+using ChainGateway.Node.Tests.Match;
 using Grpc.Core;
 
 namespace ChainGateway.Node.Tests.Telemetry;
@@ -97,6 +98,28 @@ public sealed class StageDurationTests : IDisposable
             await Assert.ThrowsAsync<RpcException>(() => peer.DeliverAsync(tampered).ResponseAsync);
         }
         Assert.Contains(Of("chaingateway.receive.duration"), m => m.Tags["partner"] == "politie" && m.Tags["outcome"] == "refused");
+    }
+
+    [Fact]
+    public async Task AMatch_RecordsTheAskerAndTheAnswerer_OnceEach_TheAnswerInsideTheQuestion()
+    {
+        await using var federation = TestFederation.CreateWithAgreement(MatchAgreement.Json, MatchAgreement.Organisations);
+        await federation.StartAsync("politie");
+        await federation.StartAsync("om");
+        using var omClient = federation.Client("om");
+        await omClient.RegisterAsync(MatchCalls.Bsn(HandBuilt.Bsn), new SubjectRef { LocalId = "OM-2026-17" });
+        using var asker = federation.Client("politie");
+        Assert.True(Assert.Single((await asker.MatchAsync(MatchCalls.Bsn(HandBuilt.Bsn), "case-direction", "om")).Results).Hit);
+        measurements.Clear();
+
+        Assert.False(Assert.Single((await asker.MatchAsync(MatchCalls.Bsn("111222333"), "case-direction", "om")).Results).Hit);
+
+        var matches = Of("chaingateway.match.duration").ToList();
+        var asked = Assert.Single(matches, m => m.Tags["side"] == "asker");
+        var answered = Assert.Single(matches, m => m.Tags["side"] == "answerer");
+        Assert.Equal(("om", "no-hit"), (asked.Tags["partner"], asked.Tags["outcome"]));
+        Assert.Equal(("politie", "no-hit"), (answered.Tags["partner"], answered.Tags["outcome"]));
+        Assert.True(answered.Value < asked.Value, $"answer {answered.Value} s, question {asked.Value} s");
     }
 
     private IEnumerable<Measurement> Of(string instrument) => measurements.Where(m => m.Instrument == instrument);
