@@ -77,12 +77,7 @@ internal static class BaselineScenario
     public static async Task<int> ServeAsync(string configDirectory)
     {
         using var context = NodeContext.Load(NodeConfiguration.Load(configDirectory), TimeProvider.System);
-        // As the node (ChainNode): no watcher on the working directory for appsettings.json.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
-            ContentRootPath = Path.GetFullPath(configDirectory),
-        });
+        var builder = WebApplication.CreateSlimBuilder(NodeRuntime.HostOptions(configDirectory));
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPEndPoint.Parse(context.Configuration.Peer.Listen), listen =>
         {

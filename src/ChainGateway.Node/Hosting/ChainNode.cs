@@ -56,16 +56,7 @@ public sealed class ChainNode : IAsyncDisposable
         var store = new SqliteNodeStore(storePath);
         await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
 
-        // The node's configuration is node.json, read once above. The host's defaults would also watch
-        // appsettings.json in the content root (the working directory) for changes: a FileSystemWatcher over the
-        // working directory and every directory under it (the whole filesystem for a systemd service, whose
-        // working directory is /), and an inotify event to read for every write of the store when the data
-        // directory is under it. No reload, and the content root is the configuration directory.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
-            ContentRootPath = Path.GetFullPath(configDirectory),
-        });
+        var builder = WebApplication.CreateSlimBuilder(NodeRuntime.HostOptions(configDirectory));
         builder.Logging.ClearProviders();
         // Per-request framework logs cost more than a signal; the sharing log is the record of every exchange.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);

@@ -8,9 +8,8 @@ public static class NodeRuntime
 {
     /// <summary>
     /// <c>DOTNET_GCgen0size</c> (hexadecimal bytes): a gen-0 budget of 6 MiB instead of the 16 MiB the GC takes on a host with
-    /// a 32 MiB L3 cache. Under load the nodes' peak resident memory fell 8-14 MB (sender 147-149 → 139-141 MB, receiver
-    /// 141-142 → 127-129 MB, the match answerer of a 1,000,000-subject index 157-165 → 147 MB), at the same throughput and
-    /// CPU per signal (docs/performance.md). Only an environment variable sets it: runtimeconfig.json has no property for it.
+    /// a 32 MiB L3 cache; 8-14 MB less resident memory under load at the same throughput (docs/performance.md). Only an
+    /// environment variable sets it: runtimeconfig.json has no property for it.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -26,4 +25,15 @@ public static class NodeRuntime
             environment.TryAdd(key, value);
         }
     }
+
+    /// <summary>
+    /// The web host's options for a node (and the harness's baseline server): the configuration is read once, so no reload
+    /// of appsettings.json on change, which put a recursive file watcher on the working directory (the whole filesystem
+    /// for a systemd service, whose working directory is /); the content root is the configuration directory.
+    /// </summary>
+    public static WebApplicationOptions HostOptions(string configDirectory) => new()
+    {
+        Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        ContentRootPath = Path.GetFullPath(configDirectory),
+    };
 }

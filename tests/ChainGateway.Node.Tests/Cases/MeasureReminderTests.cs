@@ -148,23 +148,13 @@ public sealed class MeasureReminderTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create("politie", "om");
         // A second reminder rule from om to politie, for another purpose and with fewer fields.
-        var agreement = Agreement.Parse(await File.ReadAllTextAsync(Path.Combine(federation.Directory, "agreement.json")));
-        var reminderRule = agreement.Rules.Single(r => r.Id == "measure-expiry-reminder");
-        var victimRule = reminderRule with
+        var (politie, om) = await ImposeUnderASecondReminderRuleAsync(federation, clock, first => first with
         {
             Id = "measure-expiry-victim-contact",
             To = ["politie"],
             Purpose = "victim-contact",
-            AllowedFields = [.. reminderRule.AllowedFields.Where(f => f is not ("measure_expiring.kind" or "measure_expiring.case_reference"))],
-        };
-        await UseAgreementAsync(federation, agreement with { Version = agreement.Version + 1, Rules = [.. agreement.Rules, victimRule] }, "om", "politie");
-        var politie = await federation.StartAsync("politie", clock);
-        var om = await federation.StartAsync("om", clock);
-        using (var omClient = federation.Client("om", clock))
-        {
-            var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
-            Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
-        }
+            AllowedFields = [.. first.AllowedFields.Where(f => f is not ("measure_expiring.kind" or "measure_expiring.case_reference"))],
+        });
 
         clock.Advance(TimeSpan.FromDays(6));
         await WaitForRemindersAt(politie, 2, om);
@@ -184,21 +174,14 @@ public sealed class MeasureReminderTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create("politie", "om");
         // A second reminder rule from om to politie for the same purpose (another role, fewer fields), listed after the first.
-        var agreement = Agreement.Parse(await File.ReadAllTextAsync(Path.Combine(federation.Directory, "agreement.json")));
-        var reminderRule = agreement.Rules.Single(r => r.Id == "measure-expiry-reminder");
-        var second = reminderRule with
+        var (politie, om) = await ImposeUnderASecondReminderRuleAsync(federation, clock, first => first with
         {
             Id = "measure-expiry-reminder-b",
             To = ["politie"],
             RequiredRole = "privacy-officer",
-            AllowedFields = [.. reminderRule.AllowedFields.Where(f => f != "measure_expiring.kind")],
-        };
-        await UseAgreementAsync(federation, agreement with { Version = agreement.Version + 1, Rules = [.. agreement.Rules, second] }, "om", "politie");
-        var politie = await federation.StartAsync("politie", clock);
-        var om = await federation.StartAsync("om", clock);
+            AllowedFields = [.. first.AllowedFields.Where(f => f != "measure_expiring.kind")],
+        });
         using var omClient = federation.Client("om", clock);
-        var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
-        Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
 
         clock.Advance(TimeSpan.FromDays(6));
         await WaitForRemindersAt(politie, 1, om);
@@ -208,6 +191,24 @@ public sealed class MeasureReminderTests
         Assert.Equal("measure-expiry-reminder", Assert.Single(received).RuleId);
         var log = await om.Store.ReadLogAsync(0, 1000, default);
         Assert.Equal(2, log.Count(e => e.Event == LogEvent.Sent && e.SignalType == SignalTypes.MeasureExpiring));
+    }
+
+    /// <summary>
+    /// Both nodes under an agreement with a second MeasureExpiring rule (made from the first), started, and a 20-day measure
+    /// imposed by om on politie and delivered: its 14-day reminders fall due on day 6.
+    /// </summary>
+    private static async Task<(ChainNode Politie, ChainNode Om)> ImposeUnderASecondReminderRuleAsync(TestFederation federation, FakeTimeProvider clock,
+        Func<SharingRule, SharingRule> second)
+    {
+        var agreement = Agreement.Parse(await File.ReadAllTextAsync(Path.Combine(federation.Directory, "agreement.json")));
+        var rule = second(agreement.Rules.Single(r => r.Id == "measure-expiry-reminder"));
+        await UseAgreementAsync(federation, agreement with { Version = agreement.Version + 1, Rules = [.. agreement.Rules, rule] }, "om", "politie");
+        var politie = await federation.StartAsync("politie", clock);
+        var om = await federation.StartAsync("om", clock);
+        using var omClient = federation.Client("om", clock);
+        var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
+        Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
+        return (politie, om);
     }
 
     private static async Task UseAgreementAsync(TestFederation federation, Agreement agreement, params string[] organisations)
