@@ -28,7 +28,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
         // The runtime settings a deployed node runs with (deploy/systemd), for the baseline server too.
-        NodeRuntime.ApplyTo(start.Environment);
+        NodeRuntime.ApplyTo(start.Environment, service: true);
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)

@@ -6,7 +6,7 @@ namespace ChainGateway.Node.Tests.Operations;
 public sealed class NodeRuntimeTests
 {
     [Fact]
-    public void TheSystemdUnit_SetsEveryVariableOfNodeRuntime_WithTheSameValue()
+    public void TheSystemdUnit_SetsEveryVariableOfTheServiceEnvironment_WithTheSameValue()
     {
         var unit = File.ReadAllLines(Path.Combine(RepositoryRoot(), "deploy", "systemd", "chaingateway@.service"));
         var set = unit
@@ -14,8 +14,8 @@ public sealed class NodeRuntimeTests
             .Select(line => line["Environment=".Length..].Split('=', 2))
             .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
 
-        Assert.NotEmpty(NodeRuntime.Environment);
-        foreach (var (key, value) in NodeRuntime.Environment)
+        Assert.NotEmpty(NodeRuntime.ServiceEnvironment);
+        foreach (var (key, value) in NodeRuntime.ServiceEnvironment)
         {
             Assert.True(set.TryGetValue(key, out var inUnit), $"the unit does not set {key}");
             Assert.Equal(value, inUnit);
@@ -33,6 +33,24 @@ public sealed class NodeRuntimeTests
         var chosen = new Dictionary<string, string?>(StringComparer.Ordinal) { ["DOTNET_GCgen0size"] = "0x1000000" };
         NodeRuntime.ApplyTo(chosen);
         Assert.Equal("0x1000000", chosen["DOTNET_GCgen0size"]);
+    }
+
+    [Fact]
+    public void AService_RunsWithoutTheFrameworksPrecompiledCode_TheDemosNodesWithIt()
+    {
+        var asService = new Dictionary<string, string?>(StringComparer.Ordinal);
+        NodeRuntime.ApplyTo(asService, service: true);
+        Assert.Equal("0", asService["DOTNET_ReadyToRun"]);
+        Assert.Equal("0x600000", asService["DOTNET_GCgen0size"]);
+
+        // The demo starts eight nodes at once: compiling the framework's code for each would double its start (13 -> 25 s).
+        var demo = new Dictionary<string, string?>(StringComparer.Ordinal);
+        NodeRuntime.ApplyTo(demo);
+        Assert.False(demo.ContainsKey("DOTNET_ReadyToRun"));
+        Assert.Equal("0x600000", demo["DOTNET_GCgen0size"]);
+
+        // Every variable of a node applies to a service too.
+        Assert.All(NodeRuntime.Environment, pair => Assert.Equal(pair.Value, NodeRuntime.ServiceEnvironment[pair.Key]));
     }
 
     private static string RepositoryRoot()
