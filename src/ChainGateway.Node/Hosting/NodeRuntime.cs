@@ -18,10 +18,11 @@ public static class NodeRuntime
     };
 
     /// <summary>
-    /// A node that runs as a service: <see cref="Environment"/> and <c>DOTNET_ReadyToRun=0</c>. The framework's precompiled
-    /// (ReadyToRun) code is not used, so its hot methods are compiled with dynamic PGO as the node's own are: more signals
-    /// per CPU second and less resident memory, for 1.5 s more start (docs/performance.md). Not for the demo, whose eight
-    /// nodes start at once on a small machine and run for minutes.
+    /// A node that runs as a service: <see cref="Environment"/> and <c>DOTNET_ReadyToRun=0</c>. chaingw runs without tiered
+    /// compilation, so the framework's precompiled (ReadyToRun) code would run as shipped for the life of the process;
+    /// without it, the framework's methods are compiled fully optimised for this CPU on first use, as the node's own are:
+    /// more signals per CPU second and less resident memory, for 1.5 s more start (docs/performance.md). Not for the demo,
+    /// whose eight nodes start at once on a small machine and run for minutes.
     /// </summary>
     public static IReadOnlyDictionary<string, string> ServiceEnvironment { get; } = new Dictionary<string, string>(Environment, StringComparer.Ordinal)
     {
