@@ -66,6 +66,10 @@ internal static partial class NodeLog
         Message = "Own keys: {Message}; partners refuse what depends on it until a key valid now is listed and held")]
     public static partial void OwnKeyNotValid(ILogger logger, string message);
 
+    [LoggerMessage(EventId = 1018, EventName = "RuntimeSettingsNotSet", Level = LogLevel.Information,
+        Message = "This node runs without the runtime settings of a service: {Settings} not set. A node that runs for days should set them, as deploy/systemd does (docs/operations.md, \"Process: working directory and memory\")")]
+    public static partial void RuntimeSettingsNotSet(ILogger logger, string settings);
+
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
         Message = "Retention ended for {Count} received signal(s): their bodies were deleted; the log entries stay")]
     public static partial void Purged(ILogger logger, int count);

@@ -162,8 +162,12 @@ public sealed class ChainNode : IAsyncDisposable
             Detail = $"agreement {context.Agreement.FederationId} v{context.Agreement.Version} sha256:{Convert.ToHexStringLower(context.AgreementHash)}",
         }, cancellationToken).ConfigureAwait(false);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        NodeLog.NodeStarted(app.Services.GetRequiredService<ILogger<ChainNode>>(), context.Organisation, configuration.Peer.Listen,
-            configuration.Local.Listen, Convert.ToHexStringLower(context.AgreementHash));
+        var logger = app.Services.GetRequiredService<ILogger<ChainNode>>();
+        NodeLog.NodeStarted(logger, context.Organisation, configuration.Peer.Listen, configuration.Local.Listen, Convert.ToHexStringLower(context.AgreementHash));
+        if (NodeRuntime.NotSet(System.Environment.GetEnvironmentVariable) is { Count: > 0 } notSet)
+        {
+            NodeLog.RuntimeSettingsNotSet(logger, string.Join(' ', notSet));
+        }
         return new ChainNode(app, context, store);
     }
 

@@ -43,6 +43,17 @@ public static class NodeRuntime
     }
 
     /// <summary>
+    /// The settings of <see cref="ServiceEnvironment"/> that <paramref name="environment"/> leaves unset, as <c>NAME=value</c>,
+    /// for the note a node logs at start (RuntimeSettingsNotSet). A variable set to another value is the operator's choice
+    /// and not listed.
+    /// </summary>
+    public static IReadOnlyList<string> NotSet(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return [.. ServiceEnvironment.Where(pair => string.IsNullOrEmpty(environment(pair.Key))).Select(pair => $"{pair.Key}={pair.Value}").Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
     /// The web host's options for a node (and the harness's baseline server): the configuration is read once, so no reload
     /// of appsettings.json on change, which put a recursive file watcher on the working directory (the whole filesystem
     /// for a systemd service, whose working directory is /); the content root is the configuration directory.

@@ -1,4 +1,5 @@
 using ChainGateway.Node.Hosting;
+using ChainGateway.Node.Tests.Infrastructure;
 
 namespace ChainGateway.Node.Tests.Operations;
 
@@ -51,6 +52,34 @@ public sealed class NodeRuntimeTests
 
         // Every variable of a node applies to a service too.
         Assert.All(NodeRuntime.Environment, pair => Assert.Equal(pair.Value, NodeRuntime.ServiceEnvironment[pair.Key]));
+    }
+
+    [Fact]
+    public void NotSet_NamesEachServiceSettingTheEnvironmentLacks_ButNotOneTheOperatorSetOtherwise()
+    {
+        Assert.Equal(["DOTNET_GCgen0size=0x600000", "DOTNET_ReadyToRun=0"], NodeRuntime.NotSet(_ => null));
+        Assert.Equal(["DOTNET_ReadyToRun=0"], NodeRuntime.NotSet(name => name == "DOTNET_GCgen0size" ? "0x1000000" : ""));
+        Assert.Empty(NodeRuntime.NotSet(name => NodeRuntime.ServiceEnvironment[name]));
+    }
+
+    [Fact]
+    public async Task ANodeStarted_SaysWhichServiceSettingsItRunsWithout_AsThisProcessHasThem()
+    {
+        await using var federation = TestFederation.Create();
+        await federation.StartAsync("om");
+        var notSet = NodeRuntime.NotSet(Environment.GetEnvironmentVariable);
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "NodeStarted", TimeSpan.FromSeconds(30));
+
+        var notes = federation.Logs.Events.Where(e => e.EventId.Name == "RuntimeSettingsNotSet").ToList();
+        if (notSet.Count == 0)
+        {
+            Assert.Empty(notes);
+            return;
+        }
+        var note = Assert.Single(notes);
+        Assert.Equal(1018, note.EventId.Id);
+        Assert.All(notSet, setting => Assert.Contains(setting, note.Message, StringComparison.Ordinal));
+        Assert.Contains("docs/operations.md", note.Message, StringComparison.Ordinal);
     }
 
     private static string RepositoryRoot()
