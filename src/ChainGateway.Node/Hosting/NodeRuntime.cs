@@ -9,7 +9,7 @@ public static class NodeRuntime
 {
     /// <summary>
     /// Every node: <c>DOTNET_GCgen0size</c> (hexadecimal bytes), a gen-0 budget of 6 MiB instead of the 16 MiB the GC takes on
-    /// a host with a 32 MiB L3 cache; 8-14 MB less resident memory under load at the same throughput (docs/performance.md).
+    /// a host with a 32 MiB L3 cache; 8-14 MB less resident memory under load at the same throughput (docs/performance-history.md).
     /// Only an environment variable sets it: runtimeconfig.json has no property for it.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal)

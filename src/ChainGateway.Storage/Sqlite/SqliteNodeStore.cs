@@ -48,7 +48,7 @@ public sealed partial class SqliteNodeStore : INodeStore
         // 8 MiB of page cache for the one writer: the subject index's random-key B-trees (1,000,000+ rows) thrash the
         // 2 MiB default. Not more: under steady load the cache fills up to its limit and stays in the node's resident
         // memory (64 MiB put a node at 173 MB against the 150 MB target, 16 MiB the match answerer at 156-161 MB; 8 MiB
-        // builds a 1,000,000-subject index as fast, 117-126 s; docs/performance.md).
+        // builds a 1,000,000-subject index as fast, 117-126 s; docs/performance-history.md).
         Execute(writer, "PRAGMA cache_size = -8192;");
         // Each migration in a write transaction of its own that reads the version again once it holds the lock: another
         // process opening the same store (chaingw log verify beside a node that starts after an upgrade) may have applied
