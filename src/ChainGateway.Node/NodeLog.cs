@@ -67,7 +67,7 @@ internal static partial class NodeLog
     public static partial void OwnKeyNotValid(ILogger logger, string message);
 
     [LoggerMessage(EventId = 1018, EventName = "RuntimeSettingsNotSet", Level = LogLevel.Information,
-        Message = "This node runs without the runtime settings of a service: {Settings} not set. A node that runs for days should set them, as deploy/systemd does (docs/operations.md, \"Process: working directory and memory\")")]
+        Message = "This node runs without the runtime settings of a service, not set: {Settings}. A node that runs for days should set them, as deploy/systemd does (docs/operations.md, \"Process: working directory and memory\"); the demo's nodes leave out DOTNET_ReadyToRun on purpose")]
     public static partial void RuntimeSettingsNotSet(ILogger logger, string settings);
 
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,

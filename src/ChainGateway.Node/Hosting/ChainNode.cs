@@ -44,7 +44,8 @@ public sealed class ChainNode : IAsyncDisposable
 
     /// <summary>Loads the configuration directory, opens the store and starts listening.</summary>
     public static async Task<ChainNode> StartAsync(string configDirectory, string? dataDirectory = null, TimeProvider? time = null,
-        Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
+        Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? configureServices = null, Func<string, string?>? environment = null,
+        CancellationToken cancellationToken = default)
     {
         time ??= TimeProvider.System;
         var configuration = NodeConfiguration.Load(configDirectory);
@@ -164,9 +165,9 @@ public sealed class ChainNode : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var logger = app.Services.GetRequiredService<ILogger<ChainNode>>();
         NodeLog.NodeStarted(logger, context.Organisation, configuration.Peer.Listen, configuration.Local.Listen, Convert.ToHexStringLower(context.AgreementHash));
-        if (NodeRuntime.NotSet(System.Environment.GetEnvironmentVariable) is { Count: > 0 } notSet)
+        if (NodeRuntime.NotSet(environment ?? System.Environment.GetEnvironmentVariable) is { Count: > 0 } notSet)
         {
-            NodeLog.RuntimeSettingsNotSet(logger, string.Join(' ', notSet));
+            NodeLog.RuntimeSettingsNotSet(logger, string.Join(", ", notSet));
         }
         return new ChainNode(app, context, store);
     }

@@ -45,12 +45,15 @@ public static class NodeRuntime
     /// <summary>
     /// The settings of <see cref="ServiceEnvironment"/> that <paramref name="environment"/> leaves unset, as <c>NAME=value</c>,
     /// for the note a node logs at start (RuntimeSettingsNotSet). A variable set to another value is the operator's choice
-    /// and not listed.
+    /// and not listed; the runtime's older prefix (<c>COMPlus_</c>) counts as set.
     /// </summary>
     public static IReadOnlyList<string> NotSet(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return [.. ServiceEnvironment.Where(pair => string.IsNullOrEmpty(environment(pair.Key))).Select(pair => $"{pair.Key}={pair.Value}").Order(StringComparer.Ordinal)];
+        return [.. ServiceEnvironment
+            .Where(pair => string.IsNullOrEmpty(environment(pair.Key)) && string.IsNullOrEmpty(environment("COMPlus_" + pair.Key["DOTNET_".Length..])))
+            .Select(pair => $"{pair.Key}={pair.Value}")
+            .Order(StringComparer.Ordinal)];
     }
 
     /// <summary>

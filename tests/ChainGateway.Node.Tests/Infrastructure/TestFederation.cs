@@ -57,13 +57,14 @@ public sealed class TestFederation : IAsyncDisposable
 
     public NodeConfiguration Configuration(string organisation) => NodeConfiguration.Load(ConfigDirectory(organisation));
 
-    public async Task<ChainNode> StartAsync(string organisation, TimeProvider? time = null, Action<IServiceCollection>? configureServices = null)
+    public async Task<ChainNode> StartAsync(string organisation, TimeProvider? time = null, Action<IServiceCollection>? configureServices = null,
+        Func<string, string?>? environment = null)
     {
         var node = await ChainNode.StartAsync(ConfigDirectory(organisation), time: time, configureServices: configureServices, logging: logging =>
         {
             logging.SetMinimumLevel(LogLevel.Information);
             logging.AddProvider(Logs);
-        }).ConfigureAwait(false);
+        }, environment: environment).ConfigureAwait(false);
         nodes.Add(node);
         return node;
     }
