@@ -90,6 +90,13 @@ public interface INodeStore : IAsyncDisposable
     Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, CancellationToken cancellationToken);
 
     /// <summary>
+    /// As <see cref="GetUnacknowledgedAsync(long, int, CancellationToken)"/>, but only rows still within their retention at
+    /// <paramref name="now"/>: what the Subscribe stream may still hand to the organisation's systems (DESIGN.md §5), whether
+    /// or not the purge has run since.
+    /// </summary>
+    Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Deletes the bodies of received signals whose retention ended at <paramref name="now"/>, appending one 'purged'
     /// entry per signal in the same transaction; returns how many were purged. Log entries are never deleted.
     /// </summary>

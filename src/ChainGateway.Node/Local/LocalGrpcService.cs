@@ -4,6 +4,7 @@ using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Errors;
 using ChainGateway.Node.Auth;
 using ChainGateway.Node.Cases;
+using ChainGateway.Node.Hosting;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -14,7 +15,8 @@ namespace ChainGateway.Node.Local;
 /// The organisation's own systems' API (DESIGN.md §9). Subscribe streams every unacknowledged received signal
 /// and then new ones as they arrive: at-least-once towards the case system, never again once acknowledged.
 /// </summary>
-internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, InboxNotifier notifier, DeliveryNotifier deliveries, CaseOverviews overviews)
+internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, InboxNotifier notifier, DeliveryNotifier deliveries, CaseOverviews overviews,
+    NodeContext node)
     : LocalService.LocalServiceBase
 {
     private const int Batch = 256;
@@ -30,7 +32,8 @@ internal sealed class LocalGrpcService(SendPipeline sends, INodeStore store, Inb
         {
             // Take the wake-up task BEFORE reading, so a signal accepted in between is not missed.
             var next = notifier.NextAsync();
-            var rows = await store.GetUnacknowledgedAsync(after, Batch, cancellationToken).ConfigureAwait(false);
+            // A signal past its rule's retention is not handed out, whether or not the purge has deleted its body yet.
+            var rows = await store.GetUnacknowledgedAsync(after, Batch, node.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             foreach (var row in rows)
             {
                 await responseStream.WriteAsync(ToMessage(row), cancellationToken).ConfigureAwait(false);

@@ -60,11 +60,18 @@ public sealed partial class SqliteNodeStore
         ReadAsync(c => FindInbox(c, sender, messageId, null), cancellationToken);
 
     public Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, CancellationToken cancellationToken) =>
+        GetUnacknowledgedAsync(afterSequence, max, DateTimeOffset.MinValue, cancellationToken);
+
+    public Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, DateTimeOffset now, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<InboxRecord>>(c =>
         {
-            using var command = Command(c, $"SELECT {InboxColumns} FROM inbox WHERE acked = 0 AND payload IS NOT NULL AND seq > $after ORDER BY seq LIMIT $max");
+            using var command = Command(c, $"""
+                SELECT {InboxColumns} FROM inbox
+                WHERE acked = 0 AND payload IS NOT NULL AND seq > $after AND retain_until > $now ORDER BY seq LIMIT $max
+                """);
             command.Parameters.AddWithValue("$after", afterSequence);
             command.Parameters.AddWithValue("$max", max);
+            command.Parameters.AddWithValue("$now", Ticks(now));
             using var reader = command.ExecuteReader();
             var rows = new List<InboxRecord>();
             while (reader.Read())

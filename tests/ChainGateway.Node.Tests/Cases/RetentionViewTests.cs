@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ChainGateway.Contracts.V1;
+using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Tests.Infrastructure;
 using ChainGateway.Node.Tests.Match;
 using Microsoft.Extensions.Time.Testing;
@@ -42,6 +43,38 @@ public sealed class RetentionViewTests
         Assert.Empty((await Overview(laterAtPolitie, suspect)).ProximityAlerts);
         Assert.Empty((await Overview(laterAtReclassering, suspect)).ProximityAlerts);
         Assert.Empty((await Linked(laterAtPolitie)).Signals);
+    }
+
+    [Fact]
+    public async Task ASignalPastItsRetention_IsNotStreamedToTheCaseSystem_EvenUnacknowledgedAndNotYetPurged()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "reclassering");
+        var started = new Dictionary<string, ChainNode>(StringComparer.Ordinal);
+        foreach (var organisation in new[] { "politie", "reclassering" })
+        {
+            federation.EditNodeConfiguration(organisation, json => json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 40 * 24 * 3600 });
+            started[organisation] = await federation.StartAsync(organisation, clock);
+        }
+        using var reclassering = federation.Client("reclassering", clock);
+        var expired = (await reclassering.SendAsync("protection-order-enforcement", ChainSignals.Proximity(), "politie")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await reclassering.WaitForFinalStateAsync(expired)).State);
+
+        clock.Advance(TimeSpan.FromDays(31));
+        using var later = federation.Client("reclassering", clock);
+        var alert = ChainSignals.Proximity();
+        alert.ProximityAlert.DetectedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(clock.GetUtcNow().AddSeconds(-5));
+        var fresh = (await later.SendAsync("protection-order-enforcement", alert, "politie")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await later.WaitForFinalStateAsync(fresh)).State);
+
+        // The 30-day-old alert was never acknowledged and its body is still stored (no purge since the start)...
+        Assert.Contains(await started["politie"].Store.GetUnacknowledgedAsync(0, 10, default), r => r.MessageId == Guid.Parse(expired));
+        // ...but the stream hands out the fresh one first: the expired one is not handed out at all.
+        using var politie = federation.Client("politie", clock);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var call = politie.Api.Subscribe(new SubscribeRequest(), politie.Headers, cancellationToken: cancel.Token);
+        Assert.True(await call.ResponseStream.MoveNext(cancel.Token));
+        Assert.Equal(fresh, call.ResponseStream.Current.MessageId);
     }
 
     [Fact]
