@@ -71,7 +71,7 @@ internal static partial class NodeLog
     public static partial void RuntimeSettingsNotSet(ILogger logger, string settings);
 
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
-        Message = "Retention ended for {Count} received signal(s): their bodies were deleted; the log entries stay")]
+        Message = "Retention ended for {Count} signal(s): received bodies and sent copies deleted, each with a purged entry in the sharing log")]
     public static partial void Purged(ILogger logger, int count);
 
     [LoggerMessage(EventId = 1014, EventName = "BackgroundWorkFailed", Level = LogLevel.Error,

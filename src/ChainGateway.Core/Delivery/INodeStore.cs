@@ -97,10 +97,12 @@ public interface INodeStore : IAsyncDisposable
     Task<IReadOnlyList<InboxRecord>> GetUnacknowledgedAsync(long afterSequence, int max, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes the bodies of received signals whose retention ended at <paramref name="now"/>, appending one 'purged'
-    /// entry per signal in the same transaction; returns how many were purged. Log entries are never deleted.
+    /// Deletes, in one bounded transaction, the bodies of received signals and the case-overview copies of sent and received
+    /// signals whose retention ended at <paramref name="now"/>, appending one 'purged' entry per received body and per sent
+    /// copy (a received copy goes with its body's entry). Log entries are never deleted. Call it again until
+    /// <see cref="PurgeResult.Rows"/> is 0: each call takes at most 1,000 of each.
     /// </summary>
-    Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
+    Task<PurgeResult> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// After a purge: makes what was deleted unreadable from the store's files too (DESIGN.md §5: the body is deleted,
@@ -163,3 +165,7 @@ public interface INodeStore : IAsyncDisposable
 
 /// <summary>A delivered envelope's id and hash, and the serialised signed receipt the recipient returned.</summary>
 public sealed record DeliveredReceipt(Guid MessageId, byte[] EnvelopeHash, byte[] Receipt);
+
+/// <summary>What one purge call did: <see cref="Signals"/> purges logged (received bodies, sent copies); <see cref="Rows"/> rows
+/// deleted or emptied in all, received case-overview copies included.</summary>
+public readonly record struct PurgeResult(int Signals, int Rows);

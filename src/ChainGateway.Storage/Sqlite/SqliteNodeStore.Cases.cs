@@ -50,8 +50,9 @@ public sealed partial class SqliteNodeStore
     }
 
     // Retention (DESIGN.md §5) holds for the overview's copies too: received copies go with their inbox body (whose
-    // purge is logged there); sent copies get a 'purged' entry of their own.
-    private static int PurgeSentFacts(DateTimeOffset now, SqliteTransaction tx)
+    // purge is logged there); sent copies get a 'purged' entry of their own. Returns the sent copies purged (logged) and
+    // all copies deleted: the caller goes on while either its bodies or these copies had anything left.
+    private static (int Sent, int All) PurgeFacts(DateTimeOffset now, SqliteTransaction tx)
     {
         var expired = new List<(long Id, int Direction, string Partner, byte[] MessageId, string RuleId, string SignalType, string Purpose)>();
         using (var select = Command("""
@@ -92,7 +93,7 @@ public sealed partial class SqliteNodeStore
                 Detail = "retention ended: the sent signal's case-overview copy deleted",
             }, tx);
         }
-        return purgedSent;
+        return (purgedSent, expired.Count);
     }
 
     public Task<IReadOnlyList<CaseFact>> GetCaseFactsAsync(IReadOnlyList<(string Partner, byte[] Pseudonym)> subjects, CancellationToken cancellationToken) =>

@@ -81,7 +81,7 @@ public sealed partial class SqliteNodeStore
             return rows;
         }, cancellationToken);
 
-    public Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<PurgeResult> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(tx =>
         {
             var expired = new List<(long Seq, string Sender, byte[] MessageId, string RuleId, string SignalType, string Purpose)>();
@@ -124,7 +124,8 @@ public sealed partial class SqliteNodeStore
                     Detail = "retention ended: body deleted",
                 }, tx);
             }
-            return expired.Count + PurgeSentFacts(now, tx);
+            var (sentCopies, copies) = PurgeFacts(now, tx);
+            return new PurgeResult(expired.Count + sentCopies, expired.Count + copies);
         }, cancellationToken);
 
     public Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) =>

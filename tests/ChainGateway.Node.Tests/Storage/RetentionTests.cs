@@ -28,7 +28,7 @@ public sealed class RetentionTests : TempStore
         {
             await ReceiveAsync(start, retentionDays: 365);
         }
-        Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+        Assert.Equal(1, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
         await Store.ScrubAsync(default);
 
         var found = new List<string>();
@@ -52,9 +52,9 @@ public sealed class RetentionTests : TempStore
         var shortLived = await ReceiveAsync(start, retentionDays: 30);
         var longLived = await ReceiveAsync(start, retentionDays: 365);
 
-        Assert.Equal(0, await Store.PurgeExpiredAsync(start.AddDays(29), default));
-        Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
-        Assert.Equal(0, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+        Assert.Equal(0, (await Store.PurgeExpiredAsync(start.AddDays(29), default)).Signals);
+        Assert.Equal(1, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
+        Assert.Equal(0, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
 
         var unacknowledged = await Store.GetUnacknowledgedAsync(0, 10, default);
         Assert.Equal([longLived], unacknowledged.Select(r => r.MessageId));
@@ -95,12 +95,46 @@ public sealed class CaseFactRetentionTests : TempStore
         Assert.Equal(3, (await Store.GetCaseFactsAsync([("om", Pseudonym)], default)).Count);
 
         // The received body and the sent copy: two purges, each logged once.
-        Assert.Equal(2, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+        Assert.Equal(2, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
         Assert.Equal([kept], (await Store.GetCaseFactsAsync([("om", Pseudonym)], default)).Select(f => f.MessageId));
         var purged = (await Store.ReadLogAsync(0, 20, default)).Where(e => e.Event == LogEvent.Purged).Select(e => e.MessageId).ToList();
         Assert.Equal(2, purged.Count);
         Assert.Contains(sent, purged);
         Assert.Contains(received, purged);
+    }
+
+    [Fact]
+    public async Task MoreExpiredCopiesThanOneBatch_AreAllDeleted_BeforeThePurgeReportsNothingLeft()
+    {
+        // More sent copies than one call takes, queued before more received signals than one call takes: the calls that
+        // purge the received bodies spend their copy batch on the sent copies, and the received copies come after.
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        const int Each = 2_000;
+        var sent = Enumerable.Range(0, Each).Select(_ => Guid.CreateVersion7()).ToList();
+        await Store.EnqueueAsync([.. sent.Select(id => new OutboxEnvelope(id, "om", 1, [1], new byte[32], start, start.AddDays(3), 0,
+            new LogEntry { Time = start, Event = LogEvent.Sent, Outcome = "ok", MessageId = id }, Fact(Contracts.V1.FactDirection.Sent, id, start, 30)))], default);
+        await Task.WhenAll(Enumerable.Range(0, Each).Select(_ =>
+        {
+            var id = Guid.CreateVersion7();
+            return Store.AcceptAsync(
+                new InboxEnvelope("om", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(30),
+                    Fact(Contracts.V1.FactDirection.Received, id, start, 30)),
+                new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
+        }));
+        Assert.Equal(2 * Each, (await Store.GetCaseFactsAsync([("om", Pseudonym)], default)).Count);
+
+        var logged = 0;
+        PurgeResult result;
+        do
+        {
+            result = await Store.PurgeExpiredAsync(start.AddDays(31), default);
+            logged += result.Signals;
+        }
+        while (result.Rows > 0);
+
+        Assert.Empty(await Store.GetCaseFactsAsync([("om", Pseudonym)], default));
+        Assert.Equal(2 * Each, logged);
+        Assert.Equal(2 * Each, (await Store.ReadLogAsync(0, 10_000, default)).Count(e => e.Event == LogEvent.Purged));
     }
 
     [Fact]
@@ -114,7 +148,7 @@ public sealed class CaseFactRetentionTests : TempStore
             new LogEntry { Time = start, Event = LogEvent.Sent, Outcome = "ok", MessageId = sent }, Fact(Contracts.V1.FactDirection.Sent, sent, start, 365))], default);
 
         Assert.Equal(2, (await Store.RegisterSubjectsAsync([Subject(1)], default)).LinkedSignals);
-        Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+        Assert.Equal(1, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
 
         // Registered after the first signal's retention ended: linked to the other one only.
         Assert.Equal(1, (await Store.RegisterSubjectsAsync([Subject(2)], default)).LinkedSignals);
@@ -129,9 +163,9 @@ public sealed class CaseFactRetentionTests : TempStore
         var (expired, kept) = await ReceiveExpiringAndKeptAsync(start);
         Assert.Equal([expired, kept], (await Store.GetLinkedSignalsAsync(Subject(1).SubjectKey, default)).Select(s => s.MessageId));
 
-        Assert.Equal(0, await Store.PurgeExpiredAsync(start.AddDays(29), default));
+        Assert.Equal(0, (await Store.PurgeExpiredAsync(start.AddDays(29), default)).Signals);
         Assert.Equal(2, (await Store.GetLinkedSignalsAsync(Subject(1).SubjectKey, default)).Count);
-        Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+        Assert.Equal(1, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
         Assert.Equal([kept], (await Store.GetLinkedSignalsAsync(Subject(1).SubjectKey, default)).Select(s => s.MessageId));
     }
 
@@ -141,7 +175,7 @@ public sealed class CaseFactRetentionTests : TempStore
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         await Store.RegisterSubjectsAsync([Subject(1)], default);
         var (_, kept) = await ReceiveExpiringAndKeptAsync(start);
-        Assert.Equal(1, await Store.PurgeExpiredAsync(start.AddDays(31), default));
+        Assert.Equal(1, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
 
         // As a version-6 store left it: the purge kept the link. The migration runs when the store opens.
         await ReopenAsync(path =>
