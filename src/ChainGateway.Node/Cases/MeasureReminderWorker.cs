@@ -137,7 +137,9 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
                 SignalType = SignalTypes.MeasureExpiring,
                 Outcome = "denied",
                 ReasonCode = reason.ToWire(),
-                Detail = $"measure {reminder.MeasureId}, {reminder.LeadDays} days: {refusal}",
+                // Metadata only (DESIGN.md §7): the measure's id and end date are the signal's content, which the log keeps
+                // past the signal's retention and serves to partners in its entry bundles.
+                Detail = $"{reminder.LeadDays}-day reminder not sent: {refusal}",
             }, cancellationToken).ConfigureAwait(false);
             ReminderDropped(logger, reminder.MeasureId, reminder.Recipient, reminder.LeadDays, refusal ?? string.Empty);
             return;
@@ -159,7 +161,7 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
                 MessageId = messageId,
                 EnvelopeHash = sealedEnvelope.Hash,
                 Outcome = "ok",
-                Detail = $"measure {reminder.MeasureId} ends {reminder.ExpiresOn:yyyy-MM-dd}: {reminder.LeadDays}-day reminder",
+                Detail = $"{reminder.LeadDays}-day reminder",
                 TraceId = Activity.Current?.TraceId.ToString(),
                 SpanId = Activity.Current?.SpanId.ToString(),
             },

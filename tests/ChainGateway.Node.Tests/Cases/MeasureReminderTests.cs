@@ -56,6 +56,10 @@ public sealed class MeasureReminderTests
         Assert.Equal(4, sent.Count);
         Assert.All(sent, e => Assert.Equal("chaingateway:measure-reminders", e.User));
         Assert.Equal(2, sent.Count(e => e.Partner == "om"));
+        // Metadata only: the measure's id and end date are the signal's content, and the log outlives its retention.
+        var endDate = $"{measure.ProtectionMeasureImposed.ValidTo.Year:D4}-{measure.ProtectionMeasureImposed.ValidTo.Month:D2}-{measure.ProtectionMeasureImposed.ValidTo.Day:D2}";
+        Assert.All(log, e => Assert.DoesNotContain(ChainSignals.Measure, e.Detail ?? "", StringComparison.Ordinal));
+        Assert.All(sent, e => Assert.DoesNotContain(endDate, e.Detail ?? "", StringComparison.Ordinal));
     }
 
     [Fact]
