@@ -70,6 +70,10 @@ internal static partial class NodeLog
         Message = "This node runs without the runtime settings of a service, not set: {Settings}. A node that runs for days should set them, as deploy/systemd does (docs/operations.md, \"Process: working directory and memory\"); the demo's nodes leave out DOTNET_ReadyToRun on purpose")]
     public static partial void RuntimeSettingsNotSet(ILogger logger, string settings);
 
+    [LoggerMessage(EventId = 1019, EventName = "ScrubIncomplete", Level = LogLevel.Warning,
+        Message = "After a purge the store's write-ahead log could not be cleared (a reader, such as chaingw log verify, held it): what was purged may still be in that file. Tried again every {IntervalSeconds} s")]
+    public static partial void ScrubIncomplete(ILogger logger, double intervalSeconds);
+
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
         Message = "Retention ended for {Count} signal(s): received bodies and sent copies deleted, each with a purged entry in the sharing log")]
     public static partial void Purged(ILogger logger, int count);

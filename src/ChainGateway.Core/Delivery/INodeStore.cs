@@ -106,9 +106,10 @@ public interface INodeStore : IAsyncDisposable
 
     /// <summary>
     /// After a purge: makes what was deleted unreadable from the store's files too (DESIGN.md §5: the body is deleted,
-    /// not merely unlinked), e.g. by truncating a write-ahead log that still holds old copies of the pages.
+    /// not merely unlinked), e.g. by truncating a write-ahead log that still holds old copies of the pages. False when it
+    /// could not finish (a reader, such as <c>chaingw log verify</c> beside the node, held the log): call it again later.
     /// </summary>
-    Task ScrubAsync(CancellationToken cancellationToken);
+    Task<bool> ScrubAsync(CancellationToken cancellationToken);
 
     /// <summary>Acknowledges inbox rows; returns how many changed state.</summary>
     Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken);

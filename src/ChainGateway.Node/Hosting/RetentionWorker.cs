@@ -10,6 +10,9 @@ namespace ChainGateway.Node.Hosting;
 /// </summary>
 internal sealed class RetentionWorker(NodeContext node, INodeStore store, ILogger<RetentionWorker> logger) : BackgroundService
 {
+    // Owed at start too: a node stopped between a purge and its scrub would otherwise keep the purged pages in its log.
+    private bool scrubOwed = true;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(Math.Max(1, node.Configuration.SharingLog.PurgeSeconds));
@@ -50,9 +53,13 @@ internal sealed class RetentionWorker(NodeContext node, INodeStore store, ILogge
         // Until nothing is left: a call takes at most 1,000 bodies and 1,000 overview copies, and the copies of received
         // signals may outlast their bodies' batch (they are counted in Rows, not in Signals).
         while (purged.Rows > 0 && !stoppingToken.IsCancellationRequested);
-        if (total > 0)
+        if (total > 0 || scrubOwed)
         {
-            await store.ScrubAsync(stoppingToken).ConfigureAwait(false);
+            scrubOwed = !await store.ScrubAsync(stoppingToken).ConfigureAwait(false);
+            if (scrubOwed)
+            {
+                NodeLog.ScrubIncomplete(logger, node.Configuration.SharingLog.PurgeSeconds);
+            }
         }
     }
 }

@@ -101,14 +101,18 @@ public sealed partial class SqliteNodeStore : INodeStore
     /// <summary>
     /// Copies the write-ahead log into the database and truncates it to nothing (<c>wal_checkpoint(TRUNCATE)</c>): its
     /// frames hold the pages as they were before the purge. Runs outside any transaction, between the writer's batches.
+    /// False when SQLite reports the checkpoint busy: a reader held the log past the busy timeout, and the log's frames
+    /// (with what was purged) are still there.
     /// </summary>
-    public Task ScrubAsync(CancellationToken cancellationToken)
+    public Task<bool> ScrubAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new WriteRequest<int>(_ =>
+        var request = new WriteRequest<bool>(_ =>
         {
-            Execute(writer, "PRAGMA wal_checkpoint(TRUNCATE);");
-            return 0;
+            using var checkpoint = Command(writer, "PRAGMA wal_checkpoint(TRUNCATE);");
+            using var result = checkpoint.ExecuteReader();
+            // One row: busy (1 if the checkpoint could not finish), frames in the log, frames checkpointed.
+            return result.Read() && result.GetInt64(0) == 0;
         })
         { Alone = true };
         ObjectDisposedException.ThrowIf(!queue.Writer.TryWrite(request), this);

@@ -104,6 +104,36 @@ public sealed class CaseFactRetentionTests : TempStore
     }
 
     [Fact]
+    public async Task AScrubThatAReaderHoldsUp_SaysSo_AndOnceTheReaderIsDone_TheNextOneClearsThePurgedBody()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var marker = System.Text.Encoding.ASCII.GetBytes("MARKER-" + Guid.NewGuid().ToString("N") + "-END");
+        var id = Guid.CreateVersion7();
+        await Store.AcceptAsync(
+            new InboxEnvelope("politie", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", marker, start, start, start.AddDays(30)),
+            new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
+        Assert.Equal(1, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
+
+        // A reader in the middle of a read, as `chaingw log verify` beside the node: the log cannot be cleared meanwhile
+        // (the scrub waits for it as long as the store's busy timeout, 5 s, and then says so).
+        using (var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StorePath};Mode=ReadOnly;Pooling=False"))
+        {
+            reader.Open();
+            using var read = reader.BeginTransaction(deferred: true);
+            using var count = reader.CreateCommand();
+            count.Transaction = read;
+            count.CommandText = "SELECT count(*) FROM inbox";
+            Assert.Equal(1L, count.ExecuteScalar());
+
+            Assert.False(await Store.ScrubAsync(default));
+            Assert.True(File.ReadAllBytes(StorePath + "-wal").AsSpan().IndexOf(marker) >= 0);
+        }
+
+        Assert.True(await Store.ScrubAsync(default));
+        Assert.Equal(0, new FileInfo(StorePath + "-wal").Length);
+    }
+
+    [Fact]
     public async Task MoreExpiredCopiesThanOneBatch_AreAllDeleted_BeforeThePurgeReportsNothingLeft()
     {
         // More sent copies than one call takes, queued before more received signals than one call takes: the calls that
