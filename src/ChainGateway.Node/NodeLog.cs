@@ -74,6 +74,10 @@ internal static partial class NodeLog
         Message = "After a purge the store's write-ahead log could not be cleared (a reader, such as chaingw log verify, held it): what was purged may still be in that file. Tried again every {IntervalSeconds} s")]
     public static partial void ScrubIncomplete(ILogger logger, double intervalSeconds);
 
+    [LoggerMessage(EventId = 1020, EventName = "RetentionShortened", Level = LogLevel.Information,
+        Message = "The agreement in force gives {Count} stored signal(s) or overview cop(ies) a shorter retention than they were stored with: they now end at the new rule's retention from when they were received or sent")]
+    public static partial void RetentionShortened(ILogger logger, int count);
+
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
         Message = "Retention ended for {Count} signal(s): received bodies and sent copies deleted, each with a purged entry in the sharing log")]
     public static partial void Purged(ILogger logger, int count);

@@ -105,6 +105,13 @@ public interface INodeStore : IAsyncDisposable
     Task<PurgeResult> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Shortens the retention of stored signals (received bodies, case-overview copies) to what the agreement in force
+    /// gives their rule now, counted from when each was received or sent; never lengthens it. A rule that is no longer in
+    /// the agreement leaves its signals' retention as it was. Returns how many rows got an earlier end.
+    /// </summary>
+    Task<int> ShortenRetentionAsync(IReadOnlyDictionary<string, int> retentionDaysByRule, CancellationToken cancellationToken);
+
+    /// <summary>
     /// After a purge: makes what was deleted unreadable from the store's files too (DESIGN.md §5: the body is deleted,
     /// not merely unlinked), e.g. by truncating a write-ahead log that still holds old copies of the pages. False when it
     /// could not finish (a reader, such as <c>chaingw log verify</c> beside the node, held the log): call it again later.

@@ -128,6 +128,27 @@ public sealed partial class SqliteNodeStore
             return new PurgeResult(expired.Count + sentCopies, expired.Count + copies);
         }, cancellationToken);
 
+    public Task<int> ShortenRetentionAsync(IReadOnlyDictionary<string, int> retentionDaysByRule, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(retentionDaysByRule);
+        return WriteAsync(tx =>
+        {
+            var changed = 0;
+            foreach (var (rule, days) in retentionDaysByRule)
+            {
+                using var shorten = Command("""
+                    UPDATE inbox SET retain_until = received_at + $span
+                    WHERE rule_id = $rule AND payload IS NOT NULL AND retain_until > received_at + $span;
+                    UPDATE case_facts SET retain_until = at + $span WHERE rule_id = $rule AND retain_until > at + $span;
+                    """, tx);
+                shorten.Parameters.AddWithValue("$rule", rule);
+                shorten.Parameters.AddWithValue("$span", (long)TimeSpan.FromDays(days).TotalMilliseconds);
+                changed += shorten.ExecuteNonQuery();
+            }
+            return changed;
+        }, cancellationToken);
+    }
+
     public Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) =>
         WriteAsync(tx =>
         {

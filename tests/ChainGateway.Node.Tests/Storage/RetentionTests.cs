@@ -134,6 +134,36 @@ public sealed class CaseFactRetentionTests : TempStore
     }
 
     [Fact]
+    public async Task ALaterAgreementThatShortensARulesRetention_AppliesToWhatIsStored_ButNeverLengthensIt()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var received = Guid.CreateVersion7();
+        var sent = Guid.CreateVersion7();
+        var otherRule = Guid.CreateVersion7();
+        await Store.AcceptAsync(
+            new InboxEnvelope("om", received, new byte[32], "RiskAssessed", "risk-assessment", "rule", [1, 2, 3], start, start, start.AddDays(30),
+                Fact(Contracts.V1.FactDirection.Received, received, start, 30)),
+            new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = received }, _ => [9], default);
+        await Store.EnqueueAsync([new OutboxEnvelope(sent, "om", 1, [1], new byte[32], start, start.AddDays(3), 0,
+            new LogEntry { Time = start, Event = LogEvent.Sent, Outcome = "ok", MessageId = sent }, Fact(Contracts.V1.FactDirection.Sent, sent, start, 30))], default);
+        await Store.AcceptAsync(
+            new InboxEnvelope("om", otherRule, new byte[32], "RiskAssessed", "risk-assessment", "other-rule", [1, 2, 3], start, start, start.AddDays(30)),
+            new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = otherRule }, _ => [9], default);
+
+        // Longer than stored: nothing changes. Shorter: the body and both overview copies end 10 days after they came.
+        Assert.Equal(0, await Store.ShortenRetentionAsync(new Dictionary<string, int> { ["rule"] = 60 }, default));
+        Assert.Equal(3, await Store.ShortenRetentionAsync(new Dictionary<string, int> { ["rule"] = 10, ["gone-rule"] = 1 }, default));
+        Assert.Equal(0, await Store.ShortenRetentionAsync(new Dictionary<string, int> { ["rule"] = 10 }, default));
+
+        Assert.Equal(0, (await Store.PurgeExpiredAsync(start.AddDays(9), default)).Rows);
+        var purged = await Store.PurgeExpiredAsync(start.AddDays(11), default);
+        Assert.Equal(2, purged.Signals); // the received body and the sent copy (the received copy goes with its body)
+        Assert.Empty(await Store.GetCaseFactsAsync([("om", Pseudonym)], default));
+        // The signal of another rule keeps its 30 days.
+        Assert.Equal([otherRule], (await Store.GetUnacknowledgedAsync(0, 10, default)).Select(r => r.MessageId));
+    }
+
+    [Fact]
     public async Task MoreExpiredCopiesThanOneBatch_AreAllDeleted_BeforeThePurgeReportsNothingLeft()
     {
         // More sent copies than one call takes, queued before more received signals than one call takes: the calls that
