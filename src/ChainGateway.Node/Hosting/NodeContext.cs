@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using ChainGateway.Core.Envelope;
 using ChainGateway.Core.Federation;
@@ -67,6 +68,13 @@ public sealed class NodeContext : IDisposable
         Require(configuration.Organisation, "organisation", problems);
         Require(configuration.Peer.Listen, "peer.listen", problems);
         Require(configuration.Local.Listen, "local.listen", problems);
+        // The listeners are told apart by their port (ListenerRouting): one port for both would put the peer API and the
+        // local API on one listener.
+        if (IPEndPoint.TryParse(configuration.Peer.Listen ?? "", out var peerEndpoint) && IPEndPoint.TryParse(configuration.Local.Listen ?? "", out var localEndpoint)
+            && peerEndpoint.Port == localEndpoint.Port)
+        {
+            problems.Add($"local.listen: port {localEndpoint.Port} is the peer endpoint's too; the local API (JWT) and the peer API (mutual TLS) need a port each");
+        }
         // The intervals drive .NET timers, which take at most ~49.7 days; a larger one would fault its worker at start and
         // stop the node, so it is named here instead.
         Interval(configuration.SharingLog.CheckpointSeconds, "sharingLog.checkpointSeconds", problems);

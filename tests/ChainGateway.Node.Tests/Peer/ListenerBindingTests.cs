@@ -34,6 +34,19 @@ public sealed class ListenerBindingTests : IAsyncLifetime
         await federation.DisposeAsync();
     }
 
+    [Fact]
+    public async Task OnePortForThePeerAndTheLocalApi_IsAConfigurationProblem_NotOneListenerForBoth()
+    {
+        var peer = federation.Configuration("politie").Peer.Listen;
+        var port = System.Net.IPEndPoint.Parse(peer).Port;
+        // Another address, the same port: the listeners are told apart by port.
+        federation.EditNodeConfiguration("politie", json => json["local"]!["listen"] = $"127.0.0.2:{port}");
+
+        var error = await Assert.ThrowsAsync<Configuration.NodeConfigurationException>(() => federation.StartAsync("politie"));
+
+        Assert.Contains(error.Problems, p => p.StartsWith($"local.listen: port {port} is the peer endpoint's too", StringComparison.Ordinal));
+    }
+
     /// <summary>Sends every request with <paramref name="authority"/> as its Host, whatever it connects to.</summary>
     private sealed class AuthorityHandler(string authority, HttpMessageHandler inner) : DelegatingHandler(inner)
     {
