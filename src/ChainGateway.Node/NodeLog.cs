@@ -78,6 +78,10 @@ internal static partial class NodeLog
         Message = "The agreement in force gives {Count} stored signal(s) or overview cop(ies) a shorter retention than they were stored with: they now end at the new rule's retention from when they were received or sent")]
     public static partial void RetentionShortened(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 1021, EventName = "PurgedUnacknowledged", Level = LogLevel.Warning,
+        Message = "Retention ended for {Count} received signal(s) that the organisation's systems never acknowledged: they were deleted unread. Is the case system's Subscribe running?")]
+    public static partial void PurgedUnacknowledged(ILogger logger, int count);
+
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
         Message = "Retention ended for {Count} signal(s): received bodies and sent copies deleted, each with a purged entry in the sharing log")]
     public static partial void Purged(ILogger logger, int count);

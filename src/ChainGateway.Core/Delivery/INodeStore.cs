@@ -175,5 +175,6 @@ public interface INodeStore : IAsyncDisposable
 public sealed record DeliveredReceipt(Guid MessageId, byte[] EnvelopeHash, byte[] Receipt);
 
 /// <summary>What one purge call did: <see cref="Signals"/> purges logged (received bodies, sent copies); <see cref="Rows"/> rows
-/// deleted or emptied in all, received case-overview copies included.</summary>
-public readonly record struct PurgeResult(int Signals, int Rows);
+/// deleted or emptied in all, received case-overview copies included; <see cref="Unacknowledged"/> received bodies deleted
+/// before the organisation's systems acknowledged them.</summary>
+public readonly record struct PurgeResult(int Signals, int Rows, int Unacknowledged = 0);

@@ -49,6 +49,10 @@ internal sealed class RetentionWorker(NodeContext node, INodeStore store, ILogge
             {
                 NodeLog.Purged(logger, purged.Signals);
             }
+            if (purged.Unacknowledged > 0)
+            {
+                NodeLog.PurgedUnacknowledged(logger, purged.Unacknowledged);
+            }
         }
         // Until nothing is left: a call takes at most 1,000 bodies and 1,000 overview copies, and the copies of received
         // signals may outlast their bodies' batch (they are counted in Rows, not in Signals).

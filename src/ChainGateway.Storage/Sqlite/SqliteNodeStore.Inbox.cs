@@ -84,9 +84,9 @@ public sealed partial class SqliteNodeStore
     public Task<PurgeResult> PurgeExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(tx =>
         {
-            var expired = new List<(long Seq, string Sender, byte[] MessageId, string RuleId, string SignalType, string Purpose)>();
+            var expired = new List<(long Seq, string Sender, byte[] MessageId, string RuleId, string SignalType, string Purpose, bool Acked)>();
             using (var select = Command("""
-                SELECT seq, sender, message_id, rule_id, signal_type, purpose FROM inbox
+                SELECT seq, sender, message_id, rule_id, signal_type, purpose, acked FROM inbox
                 WHERE payload IS NOT NULL AND retain_until <= $now ORDER BY seq LIMIT 1000
                 """, tx))
             {
@@ -94,7 +94,8 @@ public sealed partial class SqliteNodeStore
                 using var reader = select.ExecuteReader();
                 while (reader.Read())
                 {
-                    expired.Add((reader.GetInt64(0), reader.GetString(1), (byte[])reader[2], reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+                    expired.Add((reader.GetInt64(0), reader.GetString(1), (byte[])reader[2], reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                        reader.GetInt64(6) != 0));
                 }
             }
             foreach (var row in expired)
@@ -121,11 +122,13 @@ public sealed partial class SqliteNodeStore
                     Purpose = row.Purpose,
                     MessageId = new Guid(row.MessageId, bigEndian: true),
                     Outcome = "ok",
-                    Detail = "retention ended: body deleted",
+                    Detail = row.Acked
+                        ? "retention ended: body deleted"
+                        : "retention ended: body deleted before the organisation's systems acknowledged it (never taken from Subscribe)",
                 }, tx);
             }
             var (sentCopies, copies) = PurgeFacts(now, tx);
-            return new PurgeResult(expired.Count + sentCopies, expired.Count + copies);
+            return new PurgeResult(expired.Count + sentCopies, expired.Count + copies, expired.Count(r => !r.Acked));
         }, cancellationToken);
 
     public Task<int> ShortenRetentionAsync(IReadOnlyDictionary<string, int> retentionDaysByRule, CancellationToken cancellationToken)

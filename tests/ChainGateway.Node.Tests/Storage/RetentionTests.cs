@@ -66,6 +66,22 @@ public sealed class RetentionTests : TempStore
         Assert.NotNull(row);
         Assert.Empty(row.Payload);
     }
+
+    [Fact]
+    public async Task ASignalPurgedBeforeTheCaseSystemAcknowledgedIt_IsCounted_AndItsPurgedEntrySaysSo()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var taken = await ReceiveAsync(start, retentionDays: 30);
+        var neverTaken = await ReceiveAsync(start, retentionDays: 30);
+        Assert.Equal(1, await Store.AcknowledgeAsync([taken], default));
+
+        var purged = await Store.PurgeExpiredAsync(start.AddDays(31), default);
+
+        Assert.Equal((2, 1), (purged.Signals, purged.Unacknowledged));
+        var entries = (await Store.ReadLogAsync(0, 20, default)).Where(e => e.Event == LogEvent.Purged).ToDictionary(e => e.MessageId!.Value);
+        Assert.Equal("retention ended: body deleted", entries[taken].Detail);
+        Assert.Contains("before the organisation's systems acknowledged it", entries[neverTaken].Detail, StringComparison.Ordinal);
+    }
 }
 
 public sealed class CaseFactRetentionTests : TempStore
