@@ -82,6 +82,10 @@ internal static partial class NodeLog
         Message = "Retention ended for {Count} received signal(s) that the organisation's systems never acknowledged: they were deleted unread. Is the case system's Subscribe running?")]
     public static partial void PurgedUnacknowledged(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 1022, EventName = "LocalApiNotLoopback", Level = LogLevel.Warning,
+        Message = "The local API listens on {Endpoint}, not a loopback address, and has no TLS of its own: bearer tokens and BSNs cross the network in the clear unless a TLS-terminating proxy on this host is the only way in")]
+    public static partial void LocalApiNotLoopback(ILogger logger, string endpoint);
+
     [LoggerMessage(EventId = 1013, EventName = "Purged", Level = LogLevel.Information,
         Message = "Retention ended for {Count} signal(s): received bodies and sent copies deleted, each with a purged entry in the sharing log")]
     public static partial void Purged(ILogger logger, int count);

@@ -171,6 +171,11 @@ public sealed class ChainNode : IAsyncDisposable
         {
             NodeLog.RetentionShortened(logger, shortened);
         }
+        if (!IPAddress.IsLoopback(localEndpoint.Address))
+        {
+            // The local API has no TLS of its own: off the host, bearer tokens and BSNs would cross the network in the clear.
+            NodeLog.LocalApiNotLoopback(logger, configuration.Local.Listen);
+        }
         NodeLog.NodeStarted(logger, context.Organisation, configuration.Peer.Listen, configuration.Local.Listen, Convert.ToHexStringLower(context.AgreementHash));
         if (NodeRuntime.NotSet(environment ?? System.Environment.GetEnvironmentVariable) is { Count: > 0 } notSet)
         {
