@@ -79,7 +79,7 @@ internal static partial class NodeLog
     public static partial void RetentionShortened(ILogger logger, int count);
 
     [LoggerMessage(EventId = 1021, EventName = "PurgedUnacknowledged", Level = LogLevel.Warning,
-        Message = "Retention ended for {Count} received signal(s) that the organisation's systems never acknowledged: they were deleted unread. Is the case system's Subscribe running?")]
+        Message = "Retention ended for {Count} received signal(s) that the organisation's systems had not acknowledged: they were deleted. Does the case system subscribe and acknowledge?")]
     public static partial void PurgedUnacknowledged(ILogger logger, int count);
 
     [LoggerMessage(EventId = 1022, EventName = "LocalApiNotLoopback", Level = LogLevel.Warning,

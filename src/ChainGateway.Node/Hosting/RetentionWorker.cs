@@ -40,11 +40,11 @@ internal sealed class RetentionWorker(NodeContext node, INodeStore store, ILogge
     private async Task PurgeAsync(CancellationToken stoppingToken)
     {
         PurgeResult purged;
-        var total = 0;
         do
         {
             purged = await store.PurgeExpiredAsync(node.Time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-            total += purged.Rows;
+            // Owed from the first committed purge on, so that a failure before the scrub (or of the scrub) leaves it owed.
+            scrubOwed |= purged.Rows > 0;
             if (purged.Signals > 0)
             {
                 NodeLog.Purged(logger, purged.Signals);
@@ -57,7 +57,7 @@ internal sealed class RetentionWorker(NodeContext node, INodeStore store, ILogge
         // Until nothing is left: a call takes at most 1,000 bodies and 1,000 overview copies, and the copies of received
         // signals may outlast their bodies' batch (they are counted in Rows, not in Signals).
         while (purged.Rows > 0 && !stoppingToken.IsCancellationRequested);
-        if (total > 0 || scrubOwed)
+        if (scrubOwed)
         {
             scrubOwed = !await store.ScrubAsync(stoppingToken).ConfigureAwait(false);
             if (scrubOwed)

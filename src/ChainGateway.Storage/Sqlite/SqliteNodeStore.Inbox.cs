@@ -124,7 +124,7 @@ public sealed partial class SqliteNodeStore
                     Outcome = "ok",
                     Detail = row.Acked
                         ? "retention ended: body deleted"
-                        : "retention ended: body deleted before the organisation's systems acknowledged it (never taken from Subscribe)",
+                        : "retention ended: body deleted before the organisation's systems acknowledged it",
                 }, tx);
             }
             var (sentCopies, copies) = PurgeFacts(now, tx);
@@ -145,7 +145,7 @@ public sealed partial class SqliteNodeStore
                     UPDATE case_facts SET retain_until = at + $span WHERE rule_id = $rule AND retain_until > at + $span;
                     """, tx);
                 shorten.Parameters.AddWithValue("$rule", rule);
-                shorten.Parameters.AddWithValue("$span", (long)TimeSpan.FromDays(days).TotalMilliseconds);
+                shorten.Parameters.AddWithValue("$span", days * 86_400_000L);
                 changed += shorten.ExecuteNonQuery();
             }
             return changed;

@@ -78,6 +78,31 @@ public sealed class RetentionViewTests
     }
 
     [Fact]
+    public async Task ASignalTheCaseSystemNeverAcknowledged_IsPurgedAtItsEnd_WithAWarning_AndAnEntryThatSaysSo()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "reclassering");
+        var started = new Dictionary<string, ChainNode>(StringComparer.Ordinal);
+        foreach (var organisation in new[] { "politie", "reclassering" })
+        {
+            // The purge runs at start and then once a day on the shared fake clock.
+            federation.EditNodeConfiguration(organisation, json => json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 24 * 3600 });
+            started[organisation] = await federation.StartAsync(organisation, clock);
+        }
+        using var reclassering = federation.Client("reclassering", clock);
+        var id = (await reclassering.SendAsync("protection-order-enforcement", ChainSignals.Proximity(), "politie")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await reclassering.WaitForFinalStateAsync(id)).State);
+
+        clock.Advance(TimeSpan.FromDays(31));
+
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "PurgedUnacknowledged" && e.Message.Contains("for 1 received", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
+        var purged = Assert.Single((await started["politie"].Store.ReadLogAsync(0, 100, default)), e => e.Event == Core.SharingLog.LogEvent.Purged);
+        Assert.Equal(Guid.Parse(id), purged.MessageId);
+        Assert.Contains("before the organisation's systems acknowledged it", purged.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnIntervalBeyondWhatATimerTakes_IsAConfigurationProblem_NotANodeThatStopsAtStart()
     {
         await using var federation = TestFederation.Create("politie");
