@@ -287,6 +287,8 @@ public sealed class MeasureReminderTests
         var dropped = log.Where(e => e.Event == LogEvent.Denied && e.SignalType == SignalTypes.MeasureExpiring).ToList();
         Assert.Equal(2, dropped.Count);
         Assert.All(dropped, e => Assert.Equal(("politie", "UNKNOWN_KEY"), (e.Partner, e.ReasonCode)));
+        // Metadata only, as for a sent reminder: not the measure it was about.
+        Assert.All(dropped, e => Assert.False(e.Detail?.Contains("m-A", StringComparison.Ordinal) == true || e.Detail?.Contains("m-B", StringComparison.Ordinal) == true, e.Detail));
     }
 
     // Days may pass only when nothing is in flight: an envelope in flight while the fake clock jumps would expire, and
