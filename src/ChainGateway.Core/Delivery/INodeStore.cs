@@ -107,9 +107,10 @@ public interface INodeStore : IAsyncDisposable
     /// <summary>
     /// Shortens the retention of stored signals (received bodies, case-overview copies) to what the agreement in force
     /// gives their rule now, counted from when each was received or sent; never lengthens it. A rule that is no longer in
-    /// the agreement leaves its signals' retention as it was. Returns how many rows got an earlier end.
+    /// the agreement leaves its signals' retention as it was. Returns how many rows got an earlier end. Done once per
+    /// agreement: with the <paramref name="agreementHash"/> it was last done for, it returns 0 at once.
     /// </summary>
-    Task<int> ShortenRetentionAsync(IReadOnlyDictionary<string, int> retentionDaysByRule, CancellationToken cancellationToken);
+    Task<int> ShortenRetentionAsync(byte[] agreementHash, IReadOnlyDictionary<string, int> retentionDaysByRule, CancellationToken cancellationToken);
 
     /// <summary>
     /// After a purge: makes what was deleted unreadable from the store's files too (DESIGN.md §5: the body is deleted,

@@ -163,8 +163,8 @@ public sealed class ChainNode : IAsyncDisposable
             Detail = $"agreement {context.Agreement.FederationId} v{context.Agreement.Version} sha256:{Convert.ToHexStringLower(context.AgreementHash)}",
         }, cancellationToken).ConfigureAwait(false);
         // A rule whose retention the agreement in force shortened applies to what is stored already (DESIGN.md §5).
-        var shortened = await store.ShortenRetentionAsync(context.Agreement.Rules.ToDictionary(r => r.Id, r => r.RetentionDays, StringComparer.Ordinal),
-            cancellationToken).ConfigureAwait(false);
+        var shortened = await store.ShortenRetentionAsync(context.AgreementHash,
+            context.Agreement.Rules.ToDictionary(r => r.Id, r => r.RetentionDays, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var logger = app.Services.GetRequiredService<ILogger<ChainNode>>();
         if (shortened > 0)

@@ -131,11 +131,19 @@ public sealed partial class SqliteNodeStore
             return new PurgeResult(expired.Count + sentCopies, expired.Count + copies, expired.Count(r => !r.Acked));
         }, cancellationToken);
 
-    public Task<int> ShortenRetentionAsync(IReadOnlyDictionary<string, int> retentionDaysByRule, CancellationToken cancellationToken)
+    public Task<int> ShortenRetentionAsync(byte[] agreementHash, IReadOnlyDictionary<string, int> retentionDaysByRule, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(agreementHash);
         ArgumentNullException.ThrowIfNull(retentionDaysByRule);
         return WriteAsync(tx =>
         {
+            using (var applied = Command("SELECT agreement_hash FROM retention_applied", tx))
+            {
+                if (applied.ExecuteScalar() is byte[] last && last.AsSpan().SequenceEqual(agreementHash))
+                {
+                    return 0;
+                }
+            }
             var changed = 0;
             foreach (var (rule, days) in retentionDaysByRule)
             {
@@ -147,6 +155,11 @@ public sealed partial class SqliteNodeStore
                 shorten.Parameters.AddWithValue("$rule", rule);
                 shorten.Parameters.AddWithValue("$span", days * 86_400_000L);
                 changed += shorten.ExecuteNonQuery();
+            }
+            using (var record = Command("DELETE FROM retention_applied; INSERT INTO retention_applied (agreement_hash) VALUES ($hash)", tx))
+            {
+                record.Parameters.AddWithValue("$hash", agreementHash);
+                record.ExecuteNonQuery();
             }
             return changed;
         }, cancellationToken);

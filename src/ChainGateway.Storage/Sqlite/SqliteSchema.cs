@@ -233,5 +233,10 @@ internal static class SqliteSchema
         ALTER TABLE measure_reminders_by_purpose RENAME TO measure_reminders;
         CREATE INDEX measure_reminders_due ON measure_reminders (state, due_at);
         """,
+        // 12: the agreement whose retentions were last applied to what is stored (ShortenRetentionAsync): a start with the
+        // same agreement skips the scans of the inbox and the case facts.
+        """
+        CREATE TABLE IF NOT EXISTS retention_applied (agreement_hash BLOB NOT NULL);
+        """,
     ];
 }

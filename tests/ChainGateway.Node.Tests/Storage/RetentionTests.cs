@@ -167,9 +167,11 @@ public sealed class CaseFactRetentionTests : TempStore
             new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = otherRule }, _ => [9], default);
 
         // Longer than stored: nothing changes. Shorter: the body and both overview copies end 10 days after they came.
-        Assert.Equal(0, await Store.ShortenRetentionAsync(new Dictionary<string, int> { ["rule"] = 60 }, default));
-        Assert.Equal(3, await Store.ShortenRetentionAsync(new Dictionary<string, int> { ["rule"] = 10, ["gone-rule"] = 1 }, default));
-        Assert.Equal(0, await Store.ShortenRetentionAsync(new Dictionary<string, int> { ["rule"] = 10 }, default));
+        // Once per agreement: the same agreement again is not applied again.
+        Assert.Equal(0, await Store.ShortenRetentionAsync([1], new Dictionary<string, int> { ["rule"] = 60 }, default));
+        Assert.Equal(3, await Store.ShortenRetentionAsync([2], new Dictionary<string, int> { ["rule"] = 10, ["gone-rule"] = 1 }, default));
+        Assert.Equal(0, await Store.ShortenRetentionAsync([2], new Dictionary<string, int> { ["rule"] = 5 }, default));
+        Assert.Equal(0, await Store.ShortenRetentionAsync([3], new Dictionary<string, int> { ["rule"] = 10 }, default));
 
         Assert.Equal(0, (await Store.PurgeExpiredAsync(start.AddDays(9), default)).Rows);
         var purged = await Store.PurgeExpiredAsync(start.AddDays(11), default);
