@@ -103,6 +103,47 @@ public sealed class RetentionViewTests
     }
 
     [Fact]
+    public async Task ANodeStartedWithAnAgreementThatShortensARulesRetention_ShortensWhatItStoredUnderIt()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "reclassering");
+        var politie = await federation.StartAsync("politie", clock);
+        await federation.StartAsync("reclassering", clock);
+        using var reclassering = federation.Client("reclassering", clock);
+        var id = (await reclassering.SendAsync("protection-order-enforcement", ChainSignals.Proximity(), "politie")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await reclassering.WaitForFinalStateAsync(id)).State);
+        // As if it had been stored under an earlier agreement that kept it 400 days longer: the store's ends are pushed out
+        // and it forgets which agreement it applied, then the node starts again with the agreement in force (30 days).
+        await federation.StopAsync(politie);
+        var path = federation.Configuration("politie").Resolve(federation.Configuration("politie").Store.Path);
+        var kept = RetentionSpan(path);
+        Assert.Equal(TimeSpan.FromDays(30), kept);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var edit = connection.CreateCommand();
+            edit.CommandText = $"UPDATE inbox SET retain_until = retain_until + {400L * 86_400_000}; DELETE FROM retention_applied;";
+            Assert.Equal(2, edit.ExecuteNonQuery());
+        }
+        Assert.Equal(TimeSpan.FromDays(430), RetentionSpan(path));
+        politie = await federation.StartAsync("politie", clock);
+        await federation.StopAsync(politie);
+
+        Assert.Contains(federation.Logs.Events, e => e.EventId.Name == "RetentionShortened" && e.Message.Contains("gives 1 stored", StringComparison.Ordinal));
+        Assert.Equal(kept, RetentionSpan(path));
+    }
+
+    /// <summary>The one received signal's retention, from when it was received, as the store holds it.</summary>
+    private static TimeSpan RetentionSpan(string storePath)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={storePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT retain_until - received_at FROM inbox";
+        return TimeSpan.FromMilliseconds((long)read.ExecuteScalar()!);
+    }
+
+    [Fact]
     public async Task AnIntervalBeyondWhatATimerTakes_IsAConfigurationProblem_NotANodeThatStopsAtStart()
     {
         await using var federation = TestFederation.Create("politie");
