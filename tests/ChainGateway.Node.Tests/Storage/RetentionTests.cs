@@ -14,15 +14,22 @@ public sealed class RetentionTests : TempStore
         return id;
     }
 
+    /// <summary>A received signal whose body is a unique marker, kept 30 days: a test can look for the marker in the store's files.</summary>
+    private async Task<byte[]> ReceiveMarkedAsync(DateTimeOffset receivedAt)
+    {
+        var marker = System.Text.Encoding.ASCII.GetBytes("MARKER-" + Guid.NewGuid().ToString("N") + "-END");
+        var id = Guid.CreateVersion7();
+        await Store.AcceptAsync(
+            new InboxEnvelope("politie", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", marker, receivedAt, receivedAt, receivedAt.AddDays(30)),
+            new LogEntry { Time = receivedAt, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
+        return marker;
+    }
+
     [Fact]
     public async Task PurgedBody_IsGoneFromTheStoresFiles_NotOnlyFromItsTables()
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var marker = System.Text.Encoding.ASCII.GetBytes("MARKER-" + Guid.NewGuid().ToString("N") + "-END");
-        var id = Guid.CreateVersion7();
-        await Store.AcceptAsync(
-            new InboxEnvelope("politie", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", marker, start, start, start.AddDays(30)),
-            new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
+        var marker = await ReceiveMarkedAsync(start);
         // Some traffic after it, as on a node: the body's page is in the database file, not only in the write-ahead log.
         for (var i = 0; i < 50; i++)
         {
@@ -82,6 +89,32 @@ public sealed class RetentionTests : TempStore
         Assert.Equal("retention ended: body deleted", entries[taken].Detail);
         Assert.Contains("before the organisation's systems acknowledged it", entries[neverTaken].Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AScrubThatAReaderHoldsUp_SaysSo_AndOnceTheReaderIsDone_TheNextOneClearsThePurgedBody()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var marker = await ReceiveMarkedAsync(start);
+        Assert.Equal(1, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
+
+        // A reader in the middle of a read, as `chaingw log verify` beside the node: the log cannot be cleared meanwhile
+        // (the scrub waits for it as long as the store's busy timeout, 5 s, and then says so).
+        using (var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StorePath};Mode=ReadOnly;Pooling=False"))
+        {
+            reader.Open();
+            using var read = reader.BeginTransaction(deferred: true);
+            using var count = reader.CreateCommand();
+            count.Transaction = read;
+            count.CommandText = "SELECT count(*) FROM inbox";
+            Assert.Equal(1L, count.ExecuteScalar());
+
+            Assert.False(await Store.ScrubAsync(default));
+            Assert.True(File.ReadAllBytes(StorePath + "-wal").AsSpan().IndexOf(marker) >= 0);
+        }
+
+        Assert.True(await Store.ScrubAsync(default));
+        Assert.Equal(0, new FileInfo(StorePath + "-wal").Length);
+    }
 }
 
 public sealed class CaseFactRetentionTests : TempStore
@@ -117,36 +150,6 @@ public sealed class CaseFactRetentionTests : TempStore
         Assert.Equal(2, purged.Count);
         Assert.Contains(sent, purged);
         Assert.Contains(received, purged);
-    }
-
-    [Fact]
-    public async Task AScrubThatAReaderHoldsUp_SaysSo_AndOnceTheReaderIsDone_TheNextOneClearsThePurgedBody()
-    {
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var marker = System.Text.Encoding.ASCII.GetBytes("MARKER-" + Guid.NewGuid().ToString("N") + "-END");
-        var id = Guid.CreateVersion7();
-        await Store.AcceptAsync(
-            new InboxEnvelope("politie", id, new byte[32], "RiskAssessed", "risk-assessment", "rule", marker, start, start, start.AddDays(30)),
-            new LogEntry { Time = start, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
-        Assert.Equal(1, (await Store.PurgeExpiredAsync(start.AddDays(31), default)).Signals);
-
-        // A reader in the middle of a read, as `chaingw log verify` beside the node: the log cannot be cleared meanwhile
-        // (the scrub waits for it as long as the store's busy timeout, 5 s, and then says so).
-        using (var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StorePath};Mode=ReadOnly;Pooling=False"))
-        {
-            reader.Open();
-            using var read = reader.BeginTransaction(deferred: true);
-            using var count = reader.CreateCommand();
-            count.Transaction = read;
-            count.CommandText = "SELECT count(*) FROM inbox";
-            Assert.Equal(1L, count.ExecuteScalar());
-
-            Assert.False(await Store.ScrubAsync(default));
-            Assert.True(File.ReadAllBytes(StorePath + "-wal").AsSpan().IndexOf(marker) >= 0);
-        }
-
-        Assert.True(await Store.ScrubAsync(default));
-        Assert.Equal(0, new FileInfo(StorePath + "-wal").Length);
     }
 
     [Fact]
