@@ -1,18 +1,26 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using ChainGateway.Contracts.V1;
+using ChainGateway.Node.Federation;
 
 namespace ChainGateway.Benchmarks;
 
 /// <summary>
-/// Urgent-signal latency (the ProximityAlert path: priority urgent) while routine signals saturate the link:
-/// routine senders run closed-loop at full concurrency, and an urgent signal goes out every 100 ms.
+/// ProximityAlert latency (priority urgent) while routine signals (StalkingReported) saturate the link: routine senders
+/// run closed-loop at full concurrency, and an urgent ProximityAlert goes out every 100 ms. The harness's two nodes are
+/// politie and om, so the demo agreement's proximity-alert rule (reclassering to politie in the chain) is widened to
+/// politie to om for the run.
 /// </summary>
 internal static class PriorityScenario
 {
     public static async Task<Result> RunAsync(TimeSpan duration, int concurrency)
     {
-        await using var federation = await BenchFederation.StartAsync(exportMetrics: true).ConfigureAwait(false);
+        var agreement = JsonNode.Parse(DemoAgreement.Json(DemoAgreement.Organisations))!;
+        var proximityRule = agreement["rules"]!.AsArray().Single(rule => (string?)rule!["id"] == "proximity-alert")!;
+        proximityRule["from"]!.AsArray().Add("politie");
+        proximityRule["to"]!.AsArray().Add("om");
+        await using var federation = await BenchFederation.StartAsync(agreement.ToJsonString(), exportMetrics: true).ConfigureAwait(false);
         var (client, headers, channel) = federation.Local("politie");
         // A second case-system connection, as an alarm component of its own would have: its urgent signals do not share
         // the routine senders' HTTP/2 connection (and it asks for each outcome on it).
@@ -22,7 +30,24 @@ internal static class PriorityScenario
         {
             await using var watcher = await DeliveryWatcher.StartAsync(client, headers).ConfigureAwait(false);
             var routine = new SendRequest { Purpose = "risk-assessment", Signal = BenchFederation.SampleSignal(), Recipients = { "om" }, Priority = Priority.Routine };
-            var urgent = new SendRequest { Purpose = "risk-assessment", Signal = BenchFederation.SampleSignal(), Recipients = { "om" }, Priority = Priority.Urgent };
+            var urgent = new SendRequest
+            {
+                Purpose = "protection-order-enforcement",
+                Signal = new Signal
+                {
+                    // Detected now; a ProximityAlert may be up to a day old, longer than any run.
+                    ProximityAlert = new ProximityAlert
+                    {
+                        Subject = new SubjectRef { Bsn = "123456782" },
+                        CaseReference = "BENCH-1",
+                        MeasureId = "BENCH-M1",
+                        DetectedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                        Urgency = Urgency.Immediate,
+                    },
+                },
+                Recipients = { "om" },
+                Priority = Priority.Urgent,
+            };
             await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.SendAsync(routine, headers).ResponseAsync)).ConfigureAwait(false);
             // Warm the urgent path as well (its lane, its writes, the status wake-up): the nodes compile a method on
             // its first use, and without this the first two probes measured that compilation (~900 ms), not the lane.
