@@ -18,18 +18,13 @@ public sealed class RetentionViewTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create("politie", "reclassering");
-        foreach (var organisation in new[] { "politie", "reclassering" })
-        {
-            // The purge runs at start and then only every 40 days: on day 31 it has not run again, so what the test sees
-            // is the views' own retention check.
-            federation.EditNodeConfiguration(organisation, json => json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 40 * 24 * 3600 });
-            await federation.StartAsync(organisation, clock);
-        }
+        // The purge runs at start and then only every 40 days: on day 31 it has not run again, so what the test sees is the
+        // views' own retention check.
+        await StartBothAsync(federation, clock, purgeDays: 40);
         using var reclassering = federation.Client("reclassering", clock);
         using var politie = federation.Client("politie", clock);
         await politie.RegisterAsync(MatchCalls.Bsn(ChainSignals.Suspect));
-        var id = (await reclassering.SendAsync("protection-order-enforcement", ChainSignals.Proximity(), "politie")).Envelopes[0].MessageId;
-        Assert.Equal(DeliveryState.Delivered, (await reclassering.WaitForFinalStateAsync(id)).State);
+        var id = await DeliveredAlertAsync(reclassering);
         var suspect = new SubjectRef { Bsn = ChainSignals.Suspect };
 
         Assert.Single((await Overview(politie, suspect)).ProximityAlerts);
@@ -50,22 +45,15 @@ public sealed class RetentionViewTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create("politie", "reclassering");
-        var started = new Dictionary<string, ChainNode>(StringComparer.Ordinal);
-        foreach (var organisation in new[] { "politie", "reclassering" })
-        {
-            federation.EditNodeConfiguration(organisation, json => json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 40 * 24 * 3600 });
-            started[organisation] = await federation.StartAsync(organisation, clock);
-        }
+        var started = await StartBothAsync(federation, clock, purgeDays: 40);
         using var reclassering = federation.Client("reclassering", clock);
-        var expired = (await reclassering.SendAsync("protection-order-enforcement", ChainSignals.Proximity(), "politie")).Envelopes[0].MessageId;
-        Assert.Equal(DeliveryState.Delivered, (await reclassering.WaitForFinalStateAsync(expired)).State);
+        var expired = await DeliveredAlertAsync(reclassering);
 
         clock.Advance(TimeSpan.FromDays(31));
         using var later = federation.Client("reclassering", clock);
         var alert = ChainSignals.Proximity();
         alert.ProximityAlert.DetectedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(clock.GetUtcNow().AddSeconds(-5));
-        var fresh = (await later.SendAsync("protection-order-enforcement", alert, "politie")).Envelopes[0].MessageId;
-        Assert.Equal(DeliveryState.Delivered, (await later.WaitForFinalStateAsync(fresh)).State);
+        var fresh = await DeliveredAlertAsync(later, alert);
 
         // The 30-day-old alert was never acknowledged and its body is still stored (no purge since the start)...
         Assert.Contains(await started["politie"].Store.GetUnacknowledgedAsync(0, 10, default), r => r.MessageId == Guid.Parse(expired));
@@ -82,16 +70,10 @@ public sealed class RetentionViewTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create("politie", "reclassering");
-        var started = new Dictionary<string, ChainNode>(StringComparer.Ordinal);
-        foreach (var organisation in new[] { "politie", "reclassering" })
-        {
-            // The purge runs at start and then once a day on the shared fake clock.
-            federation.EditNodeConfiguration(organisation, json => json["sharingLog"] = new JsonObject { ["purgeSeconds"] = 24 * 3600 });
-            started[organisation] = await federation.StartAsync(organisation, clock);
-        }
+        // The purge runs at start and then once a day on the shared fake clock.
+        var started = await StartBothAsync(federation, clock, purgeDays: 1);
         using var reclassering = federation.Client("reclassering", clock);
-        var id = (await reclassering.SendAsync("protection-order-enforcement", ChainSignals.Proximity(), "politie")).Envelopes[0].MessageId;
-        Assert.Equal(DeliveryState.Delivered, (await reclassering.WaitForFinalStateAsync(id)).State);
+        var id = await DeliveredAlertAsync(reclassering);
 
         clock.Advance(TimeSpan.FromDays(31));
 
@@ -110,8 +92,7 @@ public sealed class RetentionViewTests
         var politie = await federation.StartAsync("politie", clock);
         await federation.StartAsync("reclassering", clock);
         using var reclassering = federation.Client("reclassering", clock);
-        var id = (await reclassering.SendAsync("protection-order-enforcement", ChainSignals.Proximity(), "politie")).Envelopes[0].MessageId;
-        Assert.Equal(DeliveryState.Delivered, (await reclassering.WaitForFinalStateAsync(id)).State);
+        var id = await DeliveredAlertAsync(reclassering);
         // As if it had been stored under an earlier agreement that kept it 400 days longer: the store's ends are pushed out
         // and it forgets which agreement it applied, then the node starts again with the agreement in force (30 days).
         await federation.StopAsync(politie);
@@ -152,6 +133,26 @@ public sealed class RetentionViewTests
         var error = await Assert.ThrowsAsync<Configuration.NodeConfigurationException>(() => federation.StartAsync("politie"));
 
         Assert.Contains(error.Problems, p => p.StartsWith("sharingLog.purgeSeconds: 31536000 s", StringComparison.Ordinal));
+    }
+
+    /// <summary>Starts politie and reclassering on <paramref name="clock"/>, purging at start and then every <paramref name="purgeDays"/>.</summary>
+    private static async Task<Dictionary<string, ChainNode>> StartBothAsync(TestFederation federation, FakeTimeProvider clock, int purgeDays)
+    {
+        var started = new Dictionary<string, ChainNode>(StringComparer.Ordinal);
+        foreach (var organisation in new[] { "politie", "reclassering" })
+        {
+            federation.EditNodeConfiguration(organisation, json => json["sharingLog"] = new JsonObject { ["purgeSeconds"] = purgeDays * 24 * 3600 });
+            started[organisation] = await federation.StartAsync(organisation, clock);
+        }
+        return started;
+    }
+
+    /// <summary>reclassering's ProximityAlert to politie (30 days' retention), delivered; its message id.</summary>
+    private static async Task<string> DeliveredAlertAsync(LocalClient reclassering, Signal? alert = null)
+    {
+        var id = (await reclassering.SendAsync("protection-order-enforcement", alert ?? ChainSignals.Proximity(), "politie")).Envelopes[0].MessageId;
+        Assert.Equal(DeliveryState.Delivered, (await reclassering.WaitForFinalStateAsync(id)).State);
+        return id;
     }
 
     private static async Task<CaseOverview> Overview(LocalClient client, SubjectRef subject) =>
