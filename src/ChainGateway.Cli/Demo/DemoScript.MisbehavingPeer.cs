@@ -45,7 +45,7 @@ internal sealed partial class DemoScript
     private static Contracts.V1.Envelope HandBuilt(NodeContext politie, bool trained)
     {
         politie.TrustList.TryGet("reclassering", out var reclassering);
-        var pseudonym = politie.Pseudonyms.Pseudonym("reclassering", reclassering!.CurrentPseudonymKey(politie.Time.GetUtcNow())!.Key,
+        var pseudonym = politie.PseudonymKeys.Current(politie.Time.GetUtcNow()).Pseudonym("reclassering", reclassering!.CurrentPseudonymKey(politie.Time.GetUtcNow())!.Key,
             SubjectId.Bsn(DemoSignals.SuspectBsn, "subject"));
         var signal = new Signal
         {

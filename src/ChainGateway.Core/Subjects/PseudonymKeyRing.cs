@@ -11,6 +11,7 @@ namespace ChainGateway.Core.Subjects;
 public sealed class PseudonymKeyRing
 {
     private readonly Dictionary<string, (PairwisePseudonymizer Pseudonyms, PartnerKey Listed)> own = new(StringComparer.Ordinal);
+    private readonly PairwisePseudonymizer primary;
     private readonly TrustList trustList;
 
     public PseudonymKeyRing(OrganisationKeys keys, TrustList trustList, string organisation)
@@ -18,20 +19,43 @@ public sealed class PseudonymKeyRing
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(trustList);
         this.trustList = trustList;
-        if (!trustList.TryGet(organisation, out var self))
-        {
-            return;
-        }
+        trustList.TryGet(organisation, out var self);
         foreach (var key in keys.AllPseudonyms)
         {
             var id = KeyThumbprint.Of(key.PublicKey);
-            var listed = self.PseudonymKeys.FirstOrDefault(k => k.KeyId == id);
+            var pseudonyms = new PairwisePseudonymizer(key, organisation, trustList.FederationId);
+            primary ??= pseudonyms;
+            var listed = self?.PseudonymKeys.FirstOrDefault(k => k.KeyId == id);
             if (listed is not null)
             {
-                own[id] = (new PairwisePseudonymizer(key, organisation, trustList.FederationId), listed);
+                own[id] = (pseudonyms, listed);
             }
         }
+        primary ??= new PairwisePseudonymizer(keys.Pseudonym, organisation, trustList.FederationId);
     }
+
+    /// <summary>
+    /// What a sender pseudonymises with at <paramref name="now"/>: the newest held key the trust list names valid then (so
+    /// after a rotation the new key, as partners' indexes expect, also in a node that runs across the old key's end), else
+    /// the key set's primary one.
+    /// </summary>
+    public PairwisePseudonymizer Current(DateTimeOffset now)
+    {
+        PairwisePseudonymizer? current = null;
+        DateTimeOffset? newest = null;
+        foreach (var (pseudonyms, listed) in own.Values)
+        {
+            var from = listed.NotBefore ?? DateTimeOffset.MinValue;
+            if (listed.IsValidAt(now) && (newest is null || from > newest))
+            {
+                (current, newest) = (pseudonyms, from);
+            }
+        }
+        return current ?? primary;
+    }
+
+    /// <summary>Every held key the trust list names, whatever its window, and the primary one: what past exchanges may have used.</summary>
+    public IEnumerable<PairwisePseudonymizer> All => own.Values.Select(o => o.Pseudonyms).Append(primary).Distinct();
 
     /// <summary>The generations with <paramref name="partnerId"/> valid at <paramref name="now"/> (or, with <paramref name="includeUpcoming"/>, not yet expired), newest first.</summary>
     public IReadOnlyList<PseudonymGeneration> Generations(string partnerId, DateTimeOffset now, bool includeUpcoming = false)
@@ -55,24 +79,6 @@ public sealed class PseudonymKeyRing
             }
         }
         return result.OrderByDescending(g => g.NotBefore ?? DateTimeOffset.MinValue).ToList();
-    }
-
-    /// <summary>
-    /// The own pseudonym key a sender uses now: the newest held key the trust list names valid at <paramref name="now"/>
-    /// (so after a rotation the new key, as partners' indexes expect), else the key set's primary one.
-    /// </summary>
-    public static Key CurrentOwnKey(OrganisationKeys keys, TrustList trustList, string organisation, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        ArgumentNullException.ThrowIfNull(trustList);
-        if (!trustList.TryGet(organisation, out var self))
-        {
-            return keys.Pseudonym;
-        }
-        return keys.AllPseudonyms
-            .Select(k => (Key: k, Listed: self.PseudonymKeys.FirstOrDefault(p => p.KeyId == KeyThumbprint.Of(k.PublicKey))))
-            .Where(x => x.Listed is not null && x.Listed.IsValidAt(now))
-            .MaxBy(x => x.Listed!.NotBefore ?? DateTimeOffset.MinValue).Key ?? keys.Pseudonym;
     }
 
     public byte[] Pseudonym(PseudonymGeneration generation, SubjectId subject)

@@ -9,9 +9,9 @@ namespace ChainGateway.Node.Cases;
 
 /// <summary>
 /// The case overview of one subject (LocalService.GetCaseOverview): the subject's pairwise pseudonym is computed for
-/// every organisation of the trust list (this one included, for its own reminders) and every pseudonym key listed
-/// for it, so facts exchanged under an older key are found too; the facts those pseudonyms name are read in one
-/// pass and assembled. The identifier itself is never stored or looked up.
+/// every organisation of the trust list (this one included, for its own reminders), every pseudonym key listed for it
+/// and every pseudonym key this node holds, so facts exchanged under an older key of either side are found too; the
+/// facts those pseudonyms name are read in one pass and assembled. The identifier itself is never stored or looked up.
 /// </summary>
 public sealed class CaseOverviews(NodeContext node, INodeStore store)
 {
@@ -24,11 +24,14 @@ public sealed class CaseOverviews(NodeContext node, INodeStore store)
             _ => throw new ChainGatewayException(ReasonCode.Malformed, "give the subject as bsn or local_id", "subject"),
         };
         var pseudonyms = new List<(string Partner, byte[] Pseudonym)>();
-        foreach (var partner in node.TrustList.Partners)
+        foreach (var own in node.PseudonymKeys.All)
         {
-            foreach (var key in partner.PseudonymKeys)
+            foreach (var partner in node.TrustList.Partners)
             {
-                pseudonyms.Add((partner.Id, node.Pseudonyms.Pseudonym(partner.Id, key.Key, id)));
+                foreach (var key in partner.PseudonymKeys)
+                {
+                    pseudonyms.Add((partner.Id, own.Pseudonym(partner.Id, key.Key, id)));
+                }
             }
         }
         var now = node.Time.GetUtcNow();

@@ -61,7 +61,7 @@ internal static class MeasureReminderPlanner
                             DaysLeft = (uint)lead,
                         },
                     };
-                    var forRecipient = SubjectPseudonymiser.ForRecipient(FieldMinimiser.Minimise(signal, rule.AllowedFields), node.Pseudonyms, partner, now);
+                    var forRecipient = SubjectPseudonymiser.ForRecipient(FieldMinimiser.Minimise(signal, rule.AllowedFields), node.PseudonymKeys.Current(now), partner, now);
                     reminders.Add(new MeasureReminder(measure.MeasureId, end, recipient, lead,
                         new DateTimeOffset(due.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), rule.Purpose, rule.Id, forRecipient.ToByteArray()));
                 }

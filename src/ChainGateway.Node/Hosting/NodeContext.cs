@@ -27,8 +27,7 @@ public sealed class NodeContext : IDisposable
         TlsCertificate = tlsCertificate;
         Time = time;
         Limits = new EnvelopeLimits(configuration.Limits.MaxEnvelopeBytes, TimeSpan.FromSeconds(configuration.Limits.MaxClockSkewSeconds));
-        Pseudonyms = new PairwisePseudonymizer(PseudonymKeyRing.CurrentOwnKey(keys, trustList, configuration.Organisation, time.GetUtcNow()),
-            configuration.Organisation, trustList.FederationId);
+        PseudonymKeys = new PseudonymKeyRing(keys, trustList, configuration.Organisation);
         Opener = new EnvelopeOpener(configuration.Organisation, keys, trustList, AgreementHash, time, Limits);
     }
 
@@ -54,7 +53,11 @@ public sealed class NodeContext : IDisposable
 
     public EnvelopeLimits Limits { get; }
 
-    public PairwisePseudonymizer Pseudonyms { get; }
+    /// <summary>
+    /// This node's pseudonym keys as the trust list dates them: a sender asks for <see cref="PseudonymKeyRing.Current"/> at
+    /// the moment it sends, so a node that runs across a rotation switches keys when the trust list says, not at its next start.
+    /// </summary>
+    public PseudonymKeyRing PseudonymKeys { get; }
 
     public EnvelopeOpener Opener { get; }
 

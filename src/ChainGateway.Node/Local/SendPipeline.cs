@@ -98,7 +98,7 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
             foreach (var (partner, rule) in decisions)
             {
                 var minimised = FieldMinimiser.Minimise(request.Signal, rule.AllowedFields);
-                var pseudonymised = SubjectPseudonymiser.ForRecipient(minimised, node.Pseudonyms, partner, now);
+                var pseudonymised = SubjectPseudonymiser.ForRecipient(minimised, node.PseudonymKeys.Current(now), partner, now);
                 var (messageId, sealedEnvelope) = EnvelopeFactory.Create(node, partner, rule.Id, signalType, request.Purpose, priority, pseudonymised);
                 // The case overview's copy: exactly what the partner received, kept as long as the rule lets the partner keep it.
                 var fact = new CaseFact(FactDirection.Sent, partner.Id, messageId, signalType, request.Purpose, rule.Id, now, now.AddDays(rule.RetentionDays),

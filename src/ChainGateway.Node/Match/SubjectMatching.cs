@@ -14,7 +14,7 @@ public sealed class SubjectMatching : IDisposable
     {
         ArgumentNullException.ThrowIfNull(node);
         Node = node;
-        KeyRing = new PseudonymKeyRing(node.Keys, node.TrustList, node.Organisation);
+        KeyRing = node.PseudonymKeys;
         Sealer = SubjectSealer.OpenOrCreate(indexKeyPath);
         // Partners that may ask this node, and partners that may send it signals (so received signals link to subjects).
         Askers = node.Agreement.Rules

@@ -38,8 +38,14 @@ public sealed class PseudonymKeyRingTests
         Assert.NotEqual(ringA.Pseudonym(fromA[0], subject), ringA.Pseudonym(fromA[1], subject));
         Assert.Single(ringA.Generations("b", Now.AddDays(2)));
         // A sender uses its newest listed key valid now: the rotated one, as the partners' indexes expect.
-        Assert.Same(rotated, PseudonymKeyRing.CurrentOwnKey(b, list, "b", Now));
-        Assert.Same(a.Pseudonym, PseudonymKeyRing.CurrentOwnKey(a, list, "a", Now));
+        var withRotated = new PairwisePseudonymizer(rotated, "b", list.FederationId).Pseudonym("a", a.Pseudonym.PublicKey, subject);
+        Assert.Equal(withRotated, ringB.Current(Now).Pseudonym("a", a.Pseudonym.PublicKey, subject));
+        Assert.Equal(ringA.Pseudonym(fromA[0], subject), ringB.Current(Now).Pseudonym("a", a.Pseudonym.PublicKey, subject));
+        // Once the rotated key's window ends (and the old one's has too), the primary key again.
+        var withPrimary = new PairwisePseudonymizer(b.Pseudonym, "b", list.FederationId).Pseudonym("a", a.Pseudonym.PublicKey, subject);
+        Assert.Equal(withPrimary, ringB.Current(Now.AddDays(31)).Pseudonym("a", a.Pseudonym.PublicKey, subject));
+        // Before the rotated key is valid, the old one.
+        Assert.Equal(withPrimary, ringB.Current(Now.AddDays(-2)).Pseudonym("a", a.Pseudonym.PublicKey, subject));
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class CatalogueTests
         var rule = receiverNode.Context.Agreement.Rules.Single(r => r.Id == sent.RuleId);
         Assert.True(receiverNode.Context.TrustList.TryGet(from, out var senderPartner));
         var expected = SubjectPseudonymiser.ForRecipient(Core.Rules.FieldMinimiser.Minimise(signal, rule.AllowedFields),
-            receiverNode.Context.Pseudonyms, senderPartner, DateTimeOffset.UtcNow);
+            receiverNode.Context.PseudonymKeys.Current(DateTimeOffset.UtcNow), senderPartner, DateTimeOffset.UtcNow);
         Assert.Equal(expected, received.Signal);
         Assert.NotEmpty(SignalSubjects.Pseudonyms(received.Signal));
 

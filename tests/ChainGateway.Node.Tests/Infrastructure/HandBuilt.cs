@@ -51,7 +51,7 @@ public static class HandBuilt
     public static byte[] Pseudonym(NodeContext sender, string recipient, string bsn = Bsn)
     {
         Assert.True(sender.TrustList.TryGet(recipient, out var partner));
-        return sender.Pseudonyms.Pseudonym(recipient, partner.CurrentPseudonymKey(sender.Time.GetUtcNow())!.Key, SubjectId.Bsn(bsn, "subject"));
+        return sender.PseudonymKeys.Current(sender.Time.GetUtcNow()).Pseudonym(recipient, partner.CurrentPseudonymKey(sender.Time.GetUtcNow())!.Key, SubjectId.Bsn(bsn, "subject"));
     }
 
     /// <summary>A RiskAssessed for reclassering's 'risk-for-supervision' rule; <paramref name="trained"/> adds a field that rule does not allow.</summary>

@@ -3,7 +3,9 @@ using System.Text.Json.Nodes;
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Federation;
 using ChainGateway.Core.SharingLog;
+using ChainGateway.Core.Subjects;
 using ChainGateway.Node.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 using NSec.Cryptography;
 
 namespace ChainGateway.Node.Tests.Match;
@@ -77,6 +79,64 @@ public sealed class PseudonymRotationTests
         using var finalOperator = federation.Client("om", "operator");
         var final = await finalOperator.Api.GetMatchIndexStatusAsync(new MatchIndexStatusRequest { WaitSeconds = 30 }, finalOperator.Headers);
         Assert.DoesNotContain(final.Builds, b => b.Generation.StartsWith(oldKeyId[..11] + ":", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ASenderThatRunsAcrossTheEndOfItsPseudonymKey_SendsUnderTheNextKeyWithoutARestart()
+    {
+        await using var federation = TestFederation.Create();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var start = clock.GetUtcNow();
+        // politie holds a second pseudonym key, listed from 30 minutes on; its first key's listing ends in an hour.
+        var keysPath = Path.Combine(federation.ConfigDirectory("politie"), "keys.json");
+        using (var keys = OrganisationKeys.Load(keysPath, editable: true))
+        {
+            keys.AddPseudonymKey(Key.Create(KeyAgreementAlgorithm.X25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }));
+            keys.Save(keysPath);
+        }
+        using var held = OrganisationKeys.Load(keysPath);
+        var next = Assert.Single(held.AdditionalPseudonyms);
+        federation.EditListedKeys("politie", "pseudonymKeys", list =>
+        {
+            foreach (var key in list.OfType<JsonObject>())
+            {
+                key["notAfter"] = start.AddHours(1).ToString("O");
+            }
+            list.Add(new JsonObject
+            {
+                ["keyId"] = KeyThumbprint.Of(next.PublicKey),
+                ["publicKey"] = Base64Url.EncodeToString(next.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
+                ["notBefore"] = start.AddMinutes(30).ToString("O"),
+                ["notAfter"] = start.AddYears(1).ToString("O"),
+            });
+        });
+        // One clock for both nodes: the receiver refuses an envelope made in its future.
+        var politie = await federation.StartAsync("politie", clock);
+        await federation.StartAsync("veilig-thuis", clock);
+        using var sender = federation.Client("politie", clock);
+        using var receiver = federation.Client("veilig-thuis", clock);
+        Assert.True(politie.Context.TrustList.TryGet("veilig-thuis", out var veiligThuis));
+        var theirs = veiligThuis.CurrentPseudonymKey(start)!.Key;
+        var subject = SubjectId.Bsn(HandBuilt.Bsn, "subject");
+        var federationId = politie.Context.TrustList.FederationId;
+
+        async Task<byte[]> SentPseudonymAsync()
+        {
+            var sent = await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "veilig-thuis");
+            var received = await receiver.ReceiveAsync(Assert.Single(sent.Envelopes).MessageId);
+            return received.Signal.StalkingReported.Suspect.Pseudonym.ToByteArray();
+        }
+
+        Assert.Equal(new PairwisePseudonymizer(held.Pseudonym, "politie", federationId).Pseudonym("veilig-thuis", theirs, subject),
+            await SentPseudonymAsync());
+        // Two hours on, the first key's listing has ended: the running node sends under the next key, as veilig-thuis's
+        // index (which keeps only generations valid or upcoming) expects.
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(new PairwisePseudonymizer(next, "politie", federationId).Pseudonym("veilig-thuis", theirs, subject),
+            await SentPseudonymAsync());
+        // The case overview still finds the first signal, sent under the key whose listing has ended.
+        var overview = await sender.Api.GetCaseOverviewAsync(new CaseOverviewRequest { Subject = new SubjectRef { Bsn = HandBuilt.Bsn } }, sender.Headers);
+        Assert.Equal(2u, overview.Facts);
     }
 
     /// <summary>Asks om from politie; asserts a hit and returns the candidate pseudonyms politie logged.</summary>

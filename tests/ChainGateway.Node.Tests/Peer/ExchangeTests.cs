@@ -24,7 +24,7 @@ public sealed class ExchangeTests
 
         // The receiver computes the same pairwise pseudonym for the subject from its own side of the pair.
         Assert.True(veiligThuis.Context.TrustList.TryGet("politie", out var politiePartner));
-        var expected = veiligThuis.Context.Pseudonyms.Pseudonym("politie", politiePartner.CurrentPseudonymKey(DateTimeOffset.UtcNow)!.Key,
+        var expected = veiligThuis.Context.PseudonymKeys.Current(DateTimeOffset.UtcNow).Pseudonym("politie", politiePartner.CurrentPseudonymKey(DateTimeOffset.UtcNow)!.Key,
             SubjectId.Bsn(HandBuilt.Bsn, "subject"));
         Assert.Equal(expected, received.Signal.StalkingReported.Suspect.Pseudonym.ToByteArray());
         Assert.Equal("politie", received.Sender);
