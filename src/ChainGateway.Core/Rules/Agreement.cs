@@ -111,9 +111,22 @@ public sealed record Agreement
             {
                 problems.Add($"{where}: requiredRole is required");
             }
-            if (rule.Conditions?.MinimumRiskLevel is { } level && RiskLevels.Parse(level) is null)
+            if (rule.Conditions?.MinimumRiskLevel is { } level)
             {
-                problems.Add($"{where}: minimumRiskLevel '{level}' is not low, medium, high or acute");
+                if (RiskLevels.Parse(level) is null)
+                {
+                    problems.Add($"{where}: minimumRiskLevel '{level}' is not low, medium, high or acute");
+                }
+                // The receiver checks the condition on the minimised signal it received: without the level, or for any other
+                // signal type, the rule would refuse at the receiver every signal it allows at the sender.
+                if (rule.SignalTypes.Any(t => t != Signals.SignalTypes.RiskAssessed))
+                {
+                    problems.Add($"{where}: minimumRiskLevel applies to RiskAssessed only; the rule may name no other signal type");
+                }
+                if (!rule.AllowedFields.Any(f => f is "risk_assessed" or "risk_assessed.level"))
+                {
+                    problems.Add($"{where}: minimumRiskLevel needs 'risk_assessed.level' among allowedFields (the receiver checks it on what it received)");
+                }
             }
         }
         return problems;

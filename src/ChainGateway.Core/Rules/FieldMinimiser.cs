@@ -13,6 +13,7 @@ namespace ChainGateway.Core.Rules;
 public static class FieldMinimiser
 {
     private static readonly MessageParser<Signal> KnownFieldsOnly = Signal.Parser.WithDiscardUnknownFields(true);
+    private static readonly MessageParser<SignalPayload> KnownPayloadFieldsOnly = SignalPayload.Parser.WithDiscardUnknownFields(true);
 
     /// <summary>A copy with only the allowed fields, and no unknown fields (which could otherwise smuggle data past the rule).</summary>
     public static Signal Minimise(Signal signal, IReadOnlyCollection<string> allowedFields)
@@ -28,6 +29,13 @@ public static class FieldMinimiser
     {
         ArgumentNullException.ThrowIfNull(signal);
         return KnownFieldsOnly.ParseFrom(signal.ToByteString()).CalculateSize() != signal.CalculateSize();
+    }
+
+    /// <summary>True when the payload carries fields our protos do not define, in its signal or beside it.</summary>
+    public static bool HasUnknownFields(SignalPayload payload)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        return KnownPayloadFieldsOnly.ParseFrom(payload.ToByteString()).CalculateSize() != payload.CalculateSize();
     }
 
     /// <summary>The path of the first set field the rule does not allow, or null.</summary>

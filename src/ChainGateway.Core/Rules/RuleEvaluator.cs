@@ -24,14 +24,27 @@ public sealed class RuleEvaluator
 
     /// <summary>
     /// Evaluates one exchange. <paramref name="userRoles"/> is null on the receiving side (no local user there);
-    /// <paramref name="signal"/> is needed for conditions.
+    /// <paramref name="signal"/> is needed for conditions. The receiver passes the <paramref name="ruleId"/> the sender
+    /// named: two rules may cover the same exchange (for different roles, say), and the receiver must check the one the
+    /// sender used, not the first that matches.
     /// </summary>
-    public RuleDecision Evaluate(string from, string to, string signalType, string purpose, IReadOnlyCollection<string>? userRoles, Signal? signal)
+    public RuleDecision Evaluate(string from, string to, string signalType, string purpose, IReadOnlyCollection<string>? userRoles, Signal? signal,
+        string? ruleId = null)
     {
         if (!rules.TryGetValue((from, to, signalType, purpose), out var candidates))
         {
             return RuleDecision.Deny(ReasonCode.RuleDenied,
                 $"no rule of the agreement allows {from} to share {signalType} with {to} for '{purpose}'");
+        }
+        if (ruleId is not null)
+        {
+            var named = Array.Find(candidates, r => r.Id == ruleId);
+            if (named is null)
+            {
+                return RuleDecision.Deny(ReasonCode.RuleDenied,
+                    $"the sender names rule '{ruleId}', but no rule of that id in this node's agreement allows {from} to share {signalType} with {to} for '{purpose}'");
+            }
+            candidates = [named];
         }
         RuleDecision? refusal = null;
         foreach (var rule in candidates)

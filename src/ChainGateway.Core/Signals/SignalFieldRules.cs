@@ -24,7 +24,22 @@ internal sealed partial class SignalFieldRules(DateTimeOffset now, bool wire)
         }
     }
 
-    public void Enum(bool set, string path, string expected) => Required(set, path, $"one of {expected}");
+    /// <summary>
+    /// A value of the enum's own (proto3 enums are open: a number the proto does not name parses and would otherwise pass,
+    /// and compare as a level above every real one).
+    /// </summary>
+    public void Enum<T>(T value, string path, string expected)
+        where T : struct, System.Enum
+    {
+        if (EqualityComparer<T>.Default.Equals(value, default))
+        {
+            Required(false, path, $"one of {expected}");
+        }
+        else if (!System.Enum.IsDefined(value))
+        {
+            throw Malformed($"{Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)} is not one of {expected}", path);
+        }
+    }
 
     /// <summary>A calendar date not after today (a report, an assessment).</summary>
     public void PastDate(Google.Type.Date? date, string path)
@@ -188,7 +203,7 @@ internal sealed partial class SignalFieldRules(DateTimeOffset now, bool wire)
         {
             throw Malformed("the interval is 1 to 90 days", path + ".interval_days");
         }
-        Enum(followUp.Channel != ContactChannel.Unspecified, path + ".channel", "phone, email, visit or letter");
+        Enum(followUp.Channel, path + ".channel", "phone, email, visit or letter");
     }
 
     private void Name(string value, string path, string what)

@@ -23,7 +23,7 @@ public static class SignalValidator
             case Signal.KindOneofCase.StalkingReported:
                 var report = signal.StalkingReported;
                 const string r = "signal.stalking_reported";
-                check.Enum(report.ReportKind != ReportKind.Unspecified, $"{r}.report_kind", "melding or aangifte");
+                check.Enum(report.ReportKind, $"{r}.report_kind", "melding or aangifte");
                 check.PastDate(report.ReportedOn, $"{r}.reported_on");
                 check.Subject(report.Suspect, $"{r}.suspect");
                 check.Subject(report.Victim, $"{r}.victim");
@@ -32,8 +32,8 @@ public static class SignalValidator
             case Signal.KindOneofCase.RiskAssessed:
                 var risk = signal.RiskAssessed;
                 const string a = "signal.risk_assessed";
-                check.Enum(risk.Instrument != RiskInstrument.Unspecified, $"{a}.instrument", "SASH");
-                check.Enum(risk.Level != RiskLevel.Unspecified, $"{a}.level", "low, medium, high or acute");
+                check.Enum(risk.Instrument, $"{a}.instrument", "SASH");
+                check.Enum(risk.Level, $"{a}.level", "low, medium, high or acute");
                 check.PastDate(risk.AssessedOn, $"{a}.assessed_on");
                 check.Required(risk.HasTrainedAssessor, $"{a}.trained_assessor", "say whether a trained assessor filled it in (true or false)");
                 check.Subject(risk.Subject, $"{a}.subject");
@@ -65,7 +65,7 @@ public static class SignalValidator
                 check.Subject(refusal.Subject, $"{n}.subject");
                 check.Code(refusal.CaseReference, $"{n}.case_reference", "a case reference");
                 check.Code(refusal.MeasureId, $"{n}.measure_id", "a measure id");
-                check.Enum(refusal.Reason != NotSupervisableReason.Unspecified, $"{n}.reason", "a NotSupervisableReason");
+                check.Enum(refusal.Reason, $"{n}.reason", "a NotSupervisableReason");
                 break;
             case Signal.KindOneofCase.MeasureExpiring:
                 ValidateExpiring(signal.MeasureExpiring, check);
@@ -77,15 +77,15 @@ public static class SignalValidator
                 check.Code(alert.CaseReference, $"{p}.case_reference", "a case reference");
                 check.Code(alert.MeasureId, $"{p}.measure_id", "a measure id");
                 check.RecentTime(alert.DetectedAt, $"{p}.detected_at");
-                check.Enum(alert.Urgency != Urgency.Unspecified, $"{p}.urgency", "high or immediate");
+                check.Enum(alert.Urgency, $"{p}.urgency", "high or immediate");
                 break;
             case Signal.KindOneofCase.CaseConferenceRequested:
                 var conference = signal.CaseConferenceRequested;
                 const string c = "signal.case_conference_requested";
                 check.Subject(conference.Subject, $"{c}.subject");
                 check.Code(conference.CaseReference, $"{c}.case_reference", "a case reference");
-                check.Enum(conference.Forum != Forum.Unspecified, $"{c}.forum", "actieoverleg or zsm");
-                check.Enum(conference.Reason != ConferenceReason.Unspecified, $"{c}.reason", "a ConferenceReason");
+                check.Enum(conference.Forum, $"{c}.forum", "actieoverleg or zsm");
+                check.Enum(conference.Reason, $"{c}.reason", "a ConferenceReason");
                 check.UpcomingDate(conference.RequestedDate, $"{c}.requested_date", daysAhead: 90);
                 break;
             default:
@@ -103,7 +103,7 @@ public static class SignalValidator
         }
         check.Code(measure.CaseReference, $"{m}.case_reference", "a case reference");
         check.Code(measure.MeasureId, $"{m}.measure_id", "a measure id");
-        check.Enum(measure.Kind != MeasureKind.Unspecified, $"{m}.kind", "contact ban, location ban, area ban or ankle monitor");
+        check.Enum(measure.Kind, $"{m}.kind", "contact ban, location ban, area ban or ankle monitor");
         var needsArea = measure.Kind is MeasureKind.LocationBan or MeasureKind.AreaBan;
         if (needsArea)
         {
@@ -133,6 +133,7 @@ public static class SignalValidator
         check.Subject(expiring.Subject, $"{e}.subject");
         check.Code(expiring.CaseReference, $"{e}.case_reference", "a case reference");
         check.Code(expiring.MeasureId, $"{e}.measure_id", "a measure id");
+        check.Enum(expiring.Kind, $"{e}.kind", "contact ban, location ban, area ban or ankle monitor");
         check.DateUpTo(expiring.ExpiresOn, $"{e}.expires_on", daysAhead: 366);
         if (expiring.DaysLeft > 365)
         {

@@ -56,23 +56,23 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
                 ChainGatewayException.Throw(ReasonCode.Malformed,
                     $"the header says {header.SignalType} but the payload is {signalType}", "header.signal_type");
             }
-            var decision = node.Rules.Evaluate(header.Sender, node.Organisation, signalType, header.Purpose, null, signal);
+            // The rule the sender named, checked here in full: another rule for the same exchange (for another role, say)
+            // neither stands in for it nor refuses it.
+            var decision = node.Rules.Evaluate(header.Sender, node.Organisation, signalType, header.Purpose, null, signal, header.RuleId);
             if (!decision.Allowed || decision.Rule is null)
             {
                 throw new ChainGatewayException(decision.Reason ?? ReasonCode.RuleDenied, decision.Message,
-                    metadata: new Dictionary<string, string> { ["purpose"] = header.Purpose, ["signal_type"] = signalType });
+                    metadata: new Dictionary<string, string> { ["purpose"] = header.Purpose, ["signal_type"] = signalType, ["rule_id"] = header.RuleId });
             }
             var rule = decision.Rule;
-            if (rule.Id != header.RuleId)
+            // Unknown fields anywhere in the payload, beside the signal too: the payload is stored as it came, and nothing
+            // may ride along in it that the rule does not allow.
+            if (FieldMinimiser.HasUnknownFields(payload))
             {
-                ChainGatewayException.Throw(ReasonCode.RuleDenied,
-                    $"the sender names rule '{header.RuleId}' but this node's agreement allows the exchange only under '{rule.Id}'",
-                    metadata: new Dictionary<string, string> { ["rule_id"] = header.RuleId });
-            }
-            if (FieldMinimiser.HasUnknownFields(signal))
-            {
-                ChainGatewayException.Throw(ReasonCode.FieldNotAllowed, "the signal carries fields that no version of the catalogue defines", "signal",
-                    new Dictionary<string, string> { ["rule_id"] = rule.Id });
+                var inSignal = FieldMinimiser.HasUnknownFields(signal);
+                ChainGatewayException.Throw(ReasonCode.FieldNotAllowed,
+                    inSignal ? "the signal carries fields that no version of the catalogue defines" : "the payload carries fields beside the signal that no version defines",
+                    inSignal ? "signal" : "payload", new Dictionary<string, string> { ["rule_id"] = rule.Id });
             }
             var disallowed = FieldMinimiser.FirstDisallowedField(signal, rule.AllowedFields);
             if (disallowed is not null)

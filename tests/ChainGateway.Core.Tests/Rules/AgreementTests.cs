@@ -27,6 +27,22 @@ public sealed class AgreementTests
     }
 
     [Fact]
+    public void AMinimumRiskLevel_NeedsTheLevelAmongAllowedFields_AndRiskAssessedAlone()
+    {
+        // The receiver checks the condition on the minimised signal: without the level it would refuse every signal the
+        // sender allows, and any other signal type has no level at all.
+        var withoutLevel = TestAgreement.Json.Replace("\"risk_assessed.level\", \"risk_assessed.subject\"", "\"risk_assessed.subject\"", StringComparison.Ordinal);
+        Assert.Contains("needs 'risk_assessed.level' among allowedFields", Assert.Throws<InvalidDataException>(() => Agreement.Parse(withoutLevel)).Message,
+            StringComparison.Ordinal);
+        var otherType = TestAgreement.Json.Replace("\"signalTypes\": [\"RiskAssessed\"]", "\"signalTypes\": [\"RiskAssessed\", \"StalkingReported\"]",
+            StringComparison.Ordinal);
+        Assert.Contains("applies to RiskAssessed only", Assert.Throws<InvalidDataException>(() => Agreement.Parse(otherType)).Message, StringComparison.Ordinal);
+        // The whole RiskAssessed message allowed covers the level.
+        var wholeMessage = TestAgreement.Json.Replace("\"risk_assessed.level\", \"risk_assessed.subject\"", "\"risk_assessed\"", StringComparison.Ordinal);
+        Assert.Equal("risk", Agreement.Parse(wholeMessage).Rules[1].Id);
+    }
+
+    [Fact]
     public void InvalidAgreement_ListsEveryProblem()
     {
         var bad = TestAgreement.Json

@@ -32,6 +32,27 @@ public sealed class RuleEvaluatorTests
     }
 
     [Fact]
+    public void TheReceiver_ChecksTheRuleTheSenderNamed_NotTheFirstThatMatches()
+    {
+        // Two rules for one exchange, for two roles: a receiver (no user roles) must check the one the sender used.
+        var json = TestAgreement.Json.Replace("""
+            { "id": "risk",
+            """, """
+            { "id": "report-by-supervisor", "processingActivity": "urn:x:report", "from": ["politie"], "to": ["om"],
+              "signalTypes": ["StalkingReported"], "purpose": "risk-assessment", "legalBasis": "Wpg art. 16",
+              "allowedFields": ["stalking_reported.report_kind"], "retentionDays": 30, "requiredRole": "supervisor" },
+            { "id": "risk",
+            """, StringComparison.Ordinal);
+        var rules = new RuleEvaluator(Agreement.Parse(json));
+        Assert.Equal("report-by-supervisor", rules.Evaluate("politie", "om", "StalkingReported", "risk-assessment", null, null, "report-by-supervisor").Rule!.Id);
+        Assert.Equal("report", rules.Evaluate("politie", "om", "StalkingReported", "risk-assessment", null, null, "report").Rule!.Id);
+        var unknown = rules.Evaluate("politie", "om", "StalkingReported", "risk-assessment", null, null, "risk");
+        Assert.False(unknown.Allowed);
+        Assert.Equal(ReasonCode.RuleDenied, unknown.Reason);
+        Assert.Contains("names rule 'risk'", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UserWithoutTheRulesRole_IsRoleRequired()
     {
         var decision = Rules.Evaluate("politie", "om", "StalkingReported", "risk-assessment", ["privacy-officer"], null);

@@ -114,6 +114,27 @@ public sealed class SignalValidatorTests
     }
 
     [Fact]
+    public void AnEnumValueTheProtoDoesNotName_IsMalformed()
+    {
+        // Proto3 enums are open: every enum field of every signal type, set to a number no version names (the wire: RejectionTests).
+        var checkedFields = 0;
+        foreach (var signal in Local())
+        {
+            var kind = (IMessage)Signal.Descriptor.FindFieldByNumber((int)signal.KindCase).Accessor.GetValue(signal);
+            foreach (var field in kind.Descriptor.Fields.InFieldNumberOrder().Where(f => f.FieldType == Google.Protobuf.Reflection.FieldType.Enum))
+            {
+                var bad = signal.Clone();
+                field.Accessor.SetValue((IMessage)Signal.Descriptor.FindFieldByNumber((int)bad.KindCase).Accessor.GetValue(bad), 99);
+                var refusal = Assert.Throws<ChainGatewayException>(() => SignalValidator.ValidateLocal(bad, Now));
+                Assert.Equal(ReasonCode.Malformed, refusal.Reason);
+                Assert.EndsWith("." + field.Name, refusal.FieldPath, StringComparison.Ordinal);
+                checkedFields++;
+            }
+        }
+        Assert.True(checkedFields >= 8, $"{checkedFields} enum fields checked");
+    }
+
+    [Fact]
     public void WireSignal_MayBeMinimised_ButSubjectsMustBe32BytePseudonyms()
     {
         var minimised = new Signal { RiskAssessed = new RiskAssessed { Level = RiskLevel.High, Subject = new SubjectRef { Pseudonym = ByteString.CopyFrom(new byte[32]) } } };

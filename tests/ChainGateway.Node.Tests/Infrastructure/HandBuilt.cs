@@ -19,7 +19,7 @@ public static class HandBuilt
 
     /// <summary>A signed envelope sealed to <paramref name="recipientKey"/> (by default the recipient's current envelope key).</summary>
     public static Contracts.V1.Envelope Envelope(NodeContext sender, string recipient, string ruleId, string purpose, Signal signal,
-        Action<EnvelopeHeader>? mutate = null, Core.Federation.PartnerKey? recipientKey = null)
+        Action<EnvelopeHeader>? mutate = null, Core.Federation.PartnerKey? recipientKey = null, SignalPayload? payload = null)
     {
         Assert.True(sender.TrustList.TryGet(recipient, out var partner));
         var now = sender.Time.GetUtcNow();
@@ -45,7 +45,7 @@ public static class HandBuilt
             Priority = Priority.Routine,
         };
         mutate?.Invoke(header);
-        return EnvelopeSealer.Seal(header, new SignalPayload { Signal = signal }, key.Key, sender.Keys.Signing).Envelope;
+        return EnvelopeSealer.Seal(header, payload ?? new SignalPayload { Signal = signal }, key.Key, sender.Keys.Signing).Envelope;
     }
 
     public static byte[] Pseudonym(NodeContext sender, string recipient, string bsn = Bsn)

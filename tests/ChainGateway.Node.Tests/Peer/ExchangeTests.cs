@@ -1,14 +1,40 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Envelope;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Subjects;
+using ChainGateway.Node.Federation;
 using ChainGateway.Node.Tests.Infrastructure;
 
 namespace ChainGateway.Node.Tests.Peer;
 
 public sealed class ExchangeTests
 {
+    [Fact]
+    public async Task TwoRulesForOneExchange_TheReceiverChecksTheOneTheSenderUsed()
+    {
+        // A rule for supervisors listed before the caseworkers' rule for the same exchange: the receiver has no user, and
+        // checking the first rule that matches refused (RULE_DENIED, dead-lettered) what the caseworkers' rule allows.
+        var agreement = JsonNode.Parse(DemoAgreement.Json(DemoAgreement.Organisations))!;
+        var rules = agreement["rules"]!.AsArray();
+        var supervisors = rules.Single(r => (string?)r!["id"] == "politie-stalking-report")!.DeepClone();
+        supervisors["id"] = "politie-stalking-report-supervisors";
+        supervisors["requiredRole"] = "supervisor";
+        rules.Insert(0, supervisors);
+        await using var federation = TestFederation.CreateWithAgreement(agreement.ToJsonString(), DemoAgreement.Organisations);
+        await federation.StartAsync("politie");
+        await federation.StartAsync("veilig-thuis");
+        using var sender = federation.Client("politie");
+        using var receiver = federation.Client("veilig-thuis");
+
+        var sent = await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "veilig-thuis");
+        var messageId = Assert.Single(sent.Envelopes).MessageId;
+
+        Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(messageId)).State);
+        Assert.Equal("politie-stalking-report", (await receiver.ReceiveAsync(messageId)).RuleId);
+    }
+
     [Fact]
     public async Task SignalBetweenTwoNodes_ArrivesUnderReceiversPseudonym_AndSenderHoldsVerifiedReceipt()
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Errors;
 using ChainGateway.Core.SharingLog;
@@ -193,6 +194,27 @@ public sealed class RejectionTests : IAsyncLifetime
         var signal = Signal.Parser.ParseFrom(new byte[] { (2 << 3) | 2, (byte)inner.Length }.Concat(inner).ToArray());
         var envelope = HandBuilt.Envelope(politie, "reclassering", "risk-for-supervision", "protection-order-enforcement", signal);
         Assert.Equal(ReasonCode.FieldNotAllowed, await RefusalOf(envelope));
+    }
+
+    [Fact]
+    public async Task UnknownFieldBesideTheSignal_IsFieldNotAllowed()
+    {
+        // Field 2 of SignalPayload is defined nowhere. The payload is stored as it came, so data there would sit in the inbox.
+        var signal = HandBuilt.RiskForSupervision(politie);
+        var hidden = Encoding.UTF8.GetBytes("123456782");
+        var payload = SignalPayload.Parser.ParseFrom([.. new SignalPayload { Signal = signal }.ToByteArray(), (2 << 3) | 2, (byte)hidden.Length, .. hidden]);
+        var envelope = HandBuilt.Envelope(politie, "reclassering", "risk-for-supervision", "protection-order-enforcement", signal, payload: payload);
+        Assert.Equal(ReasonCode.FieldNotAllowed, await RefusalOf(envelope));
+    }
+
+    [Fact]
+    public async Task ARiskLevelTheProtoDoesNotName_IsMalformed()
+    {
+        // Proto3 enums are open: 99 parses, and compared as a number it would meet the rule's "high or above".
+        var signal = HandBuilt.RiskForSupervision(politie);
+        signal.RiskAssessed.Level = (RiskLevel)99;
+        Assert.Equal(ReasonCode.Malformed,
+            await RefusalOf(HandBuilt.Envelope(politie, "reclassering", "risk-for-supervision", "protection-order-enforcement", signal)));
     }
 
     [Fact]
