@@ -37,10 +37,13 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
             peer = PeerIdentity.Resolve(context, node);
             authenticated = node.Opener.Authenticate(request, peer);
             // The sender's span (from the signed header) is this span's parent: one trace across both organisations.
-            ActivityContext.TryParse(authenticated.Header.Traceparent, null, isRemote: true, out var parent);
+            // A header without a valid traceparent starts a trace of its own (an all-zero parent would put every such
+            // receive in one invalid trace).
+            var linked = ActivityContext.TryParse(authenticated.Header.Traceparent, null, isRemote: true, out var parent);
             activity = ChainGatewayTelemetry.Source.StartActivity("chaingateway.receive", ActivityKind.Consumer, parent)
                 // Without a listener that samples it, keep the link in the sharing log all the same.
-                ?? new Activity("chaingateway.receive").SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start();
+                ?? (linked ? new Activity("chaingateway.receive").SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags)
+                    : new Activity("chaingateway.receive")).Start();
             activity?.SetTag("chaingateway.sender", peer);
             activity?.SetTag("chaingateway.signal_type", authenticated.Header.SignalType);
             // No read for a duplicate here: the store's transaction finds one (and answers with its receipt), and a duplicate

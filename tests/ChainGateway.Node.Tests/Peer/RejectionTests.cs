@@ -197,6 +197,23 @@ public sealed class RejectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHeaderWithoutAValidTraceparent_StartsATraceOfItsOwn_AndKeepsNoForeignIds()
+    {
+        // Empty, and of the right shape but not hex: neither is a W3C traceparent.
+        await peer.DeliverAsync(Valid(h => h.Traceparent = ""));
+        await peer.DeliverAsync(Valid(h => h.Traceparent = "00-" + new string('z', 32) + "-" + new string('z', 16) + "-01"));
+        var received = (await reclassering.Store.ReadLogAsync(0, 1000, default)).Where(e => e.Event == LogEvent.Received).ToList();
+        Assert.Equal(2, received.Count);
+        Assert.All(received, e =>
+        {
+            Assert.Null(e.ForeignTraceId);
+            Assert.Null(e.ForeignSpanId);
+            Assert.NotEqual(new string('0', 32), e.TraceId);
+        });
+        Assert.NotEqual(received[0].TraceId, received[1].TraceId);
+    }
+
+    [Fact]
     public async Task UnknownFieldBesideTheSignal_IsFieldNotAllowed()
     {
         // Field 2 of SignalPayload is defined nowhere. The payload is stored as it came, so data there would sit in the inbox.
