@@ -39,11 +39,9 @@ internal sealed partial class PartnerQueue
     /// <summary>False when the partner could not be reached.</summary>
     private async Task<bool> DeliverAsync(OutboxEnvelope item, CancellationToken cancellationToken)
     {
-        if (item.ExpiresAt <= node.Time.GetUtcNow())
-        {
-            await DeadLetterAsync(item, ReasonCode.Expired.ToWire(), "the envelope expired before it could be delivered", cancellationToken).ConfigureAwait(false);
-            return true;
-        }
+        // An expired envelope still gets one last attempt: the partner may have accepted it before and only its receipt was
+        // lost, and then it answers with the original receipt (a partner refuses an expired envelope it does not hold).
+        var expired = item.ExpiresAt <= node.Time.GetUtcNow();
         Receipt receipt;
         // The failures before this attempt: the deliveries in flight when a partner goes down all fail together, and
         // that is one failure of the partner, not one per envelope (counted per envelope, a wave of 32 took the backoff
@@ -54,7 +52,7 @@ internal sealed partial class PartnerQueue
         {
             var envelope = Contracts.V1.Envelope.Parser.ParseFrom(item.Envelope);
             var client = peers.For(partner);
-            receipt = await pipeline.ExecuteAsync(
+            receipt = await (expired ? lastAttempt : pipeline).ExecuteAsync(
                 async token => await client.DeliverAsync(envelope, cancellationToken: token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             RecordAttempt(item, attemptStarted, "ok");
         }
@@ -81,8 +79,14 @@ internal sealed partial class PartnerQueue
             var failures = Math.Max(1, Volatile.Read(ref consecutiveFailures));
             var backoffUntil = node.Time.GetUtcNow() + Backoff(failures);
             BackoffUntil = backoffUntil;
-            await RetryLaterAsync(item, e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : e.Message, backoffUntil, cancellationToken)
-                .ConfigureAwait(false);
+            var error = e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : e.Message;
+            if (expired)
+            {
+                await DeadLetterAsync(item, ReasonCode.Expired.ToWire(), $"the envelope expired before it could be delivered (the last attempt: {error})",
+                    cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+            await RetryLaterAsync(item, error, backoffUntil, cancellationToken).ConfigureAwait(false);
             return false;
         }
         if (Interlocked.Exchange(ref consecutiveFailures, 0) > 0)

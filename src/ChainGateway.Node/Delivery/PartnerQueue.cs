@@ -39,6 +39,8 @@ internal sealed partial class PartnerQueue
     private readonly DeliveryNotifier deliveries;
     private readonly ILogger<PartnerQueue> logger;
     private readonly ResiliencePipeline pipeline;
+    /// <summary>An expired envelope's one last attempt: the timeout alone, no quick retries.</summary>
+    private readonly ResiliencePipeline lastAttempt;
     private readonly int maxInFlight;
     private readonly TimeSpan maxBackoff;
     private int consecutiveFailures;
@@ -68,6 +70,9 @@ internal sealed partial class PartnerQueue
                 Delay = TimeSpan.FromMilliseconds(100),
                 MaxDelay = TimeSpan.FromSeconds(2),
             })
+            .AddTimeout(TimeSpan.FromSeconds(Math.Max(1, settings.AttemptTimeoutSeconds)))
+            .Build();
+        lastAttempt = new ResiliencePipelineBuilder { TimeProvider = node.Time }
             .AddTimeout(TimeSpan.FromSeconds(Math.Max(1, settings.AttemptTimeoutSeconds)))
             .Build();
     }

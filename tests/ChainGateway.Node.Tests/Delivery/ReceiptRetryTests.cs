@@ -90,6 +90,56 @@ public sealed class ReceiptRetryTests
         Assert.Single(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Received && e.MessageId == Guid.Parse(id));
     }
 
+    [Fact]
+    public async Task AnEnvelopeTheReceiverHolds_WhoseReceiptWasLost_IsDeliveredEvenAfterItExpired()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create();
+        var tamper = new Tampering();
+        var om = await federation.StartAsync("om", configureServices: services =>
+            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(tamper)));
+        await federation.StartAsync("politie", clock);
+        using var sender = federation.Client("politie", clock);
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        // The retry falls after the envelope's 72-hour lifetime (the partner was unreachable in between, say). om holds it:
+        // its original receipt is the proof of delivery, not an EXPIRED dead letter.
+        clock.Advance(TimeSpan.FromHours(73));
+
+        using var later = federation.Client("politie", clock);
+        var status = await later.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id, WaitSeconds = 30 }, later.Headers,
+            deadline: DateTime.UtcNow.AddSeconds(20));
+        Assert.Equal(DeliveryState.Delivered, status.State);
+        Assert.Single(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Received && e.MessageId == Guid.Parse(id));
+    }
+
+    [Fact]
+    public async Task AnEnvelopeThatExpiresWhileThePartnerIsDown_EndsAsAnExpiredDeadLetter_AfterOneLastAttempt()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create();
+        var tamper = new Tampering();
+        var om = await federation.StartAsync("om", configureServices: services =>
+            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(tamper)));
+        await federation.StartAsync("politie", clock);
+        using var sender = federation.Client("politie", clock);
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        // om goes down before the retry, and stays down past the envelope's 72-hour lifetime: the last attempt finds it
+        // unreachable, and the envelope ends as an EXPIRED dead letter (om did accept it, but politie holds no proof of that:
+        // reconcile shows the difference).
+        await federation.StopAsync(om);
+        clock.Advance(TimeSpan.FromHours(73));
+
+        using var later = federation.Client("politie", clock);
+        var status = await later.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id, WaitSeconds = 30 }, later.Headers,
+            deadline: DateTime.UtcNow.AddSeconds(20));
+        Assert.Equal(DeliveryState.DeadLetter, status.State);
+        Assert.StartsWith("EXPIRED: the envelope expired before it could be delivered (the last attempt: ", status.LastError, StringComparison.Ordinal);
+    }
+
     private sealed class Tampering
     {
         private int tampered;
