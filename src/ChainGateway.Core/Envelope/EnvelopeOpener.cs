@@ -8,8 +8,8 @@ using NSec.Cryptography;
 namespace ChainGateway.Core.Envelope;
 
 /// <summary>
-/// The receiving side of DESIGN.md §4, in two steps so that the node can answer a duplicate with its
-/// original receipt between them:
+/// The receiving side of DESIGN.md §4, in two steps, so that an envelope refused after its signature verified (a retry of
+/// one accepted before, now expired, say) can still be answered with its original receipt:
 /// <see cref="Authenticate"/> parses the header and verifies the signature BEFORE anything is decrypted;
 /// <see cref="Open"/> checks version, agreement, time window and recipient key, then opens the payload.
 /// Every failure is a <see cref="ChainGatewayException"/> with its reason code.

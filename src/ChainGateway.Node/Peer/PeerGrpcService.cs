@@ -18,9 +18,11 @@ using Grpc.Core;
 namespace ChainGateway.Node.Peer;
 
 /// <summary>
-/// The receive path (DESIGN.md §1): peer identity (mTLS) → verify → replay check → open → rules(receive)
-/// → log+inbox in one transaction → signed receipt. Every refusal is logged in the sharing log and answered
-/// with its reason code; it changes nothing already stored.
+/// The receive path (DESIGN.md §1): peer identity (mTLS) → verify → open → rules(receive), the one the sender named →
+/// replay check, log+inbox in one transaction → signed receipt. The replay check runs inside the store's transaction
+/// (a duplicate gets its original receipt there); a refused envelope that turns out to be an accepted one's retry gets
+/// its original receipt too. Every refusal is logged in the sharing log and answered with its reason code; it changes
+/// nothing already stored.
 /// </summary>
 internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxNotifier notifier, ILogger<PeerGrpcService> logger)
     : PeerService.PeerServiceBase
