@@ -8,6 +8,7 @@ using ChainGateway.Core.Signals;
 using ChainGateway.Core.Subjects;
 using ChainGateway.Core.Telemetry;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
 
 namespace ChainGateway.Node.Match;
@@ -32,7 +33,10 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         var measured = "unavailable";
         try
         {
-            body = Verify(peer, query, now);
+            // Assigned as soon as the signature verifies, so that a refusal of a signed query names its query id (and purpose,
+            // rule, pseudonyms) as the asker's entry does: the two logs pair by it (chaingw log reconcile).
+            body = Authenticate(peer, query, now);
+            Check(peer, body, now);
             limits.TakeAsker(peer);
             var decision = node.Rules.Evaluate(peer, node.Organisation, SignalTypes.SubjectKnown, body.Purpose, null, null);
             if (!decision.Allowed || decision.Rule is null)
@@ -98,7 +102,8 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         }
     }
 
-    private MatchQueryBody Verify(string peer, SignedMatchQuery query, DateTimeOffset now)
+    /// <summary>The query's body, once its signature verifies with a listed signing key of the peer valid now.</summary>
+    private MatchQueryBody Authenticate(string peer, SignedMatchQuery query, DateTimeOffset now)
     {
         var node = matching.Node;
         node.TrustList.TryGet(peer, out var partner);
@@ -118,6 +123,13 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         {
             ChainGatewayException.Throw(ReasonCode.BadSignature, $"the query does not verify with the signing key {keyId} of '{peer}'");
         }
+        return body;
+    }
+
+    /// <summary>The checks of a signed query's content: who it is from and for, under which agreement, when, and what it asks.</summary>
+    private void Check(string peer, MatchQueryBody body, DateTimeOffset now)
+    {
+        var node = matching.Node;
         if (body.Asker != peer)
         {
             ChainGatewayException.Throw(ReasonCode.SenderMismatch, $"the query says it is from '{body.Asker}' but the peer is '{peer}'");
@@ -138,7 +150,7 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, "the query id is not a UUIDv7 of 16 bytes", "query_id");
         }
-        if (body.Candidates.Count is 0 or > 8 || body.Candidates.Any(c => c.Pseudonym.Length != PairwisePseudonymizer.Size))
+        if (!WellFormed(body.Candidates))
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, $"a query carries 1 to 8 candidates of {PairwisePseudonymizer.Size}-byte pseudonyms", "candidates");
         }
@@ -149,7 +161,6 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, "a query asks about one subject: one candidate per key pair", "candidates");
         }
-        return body;
     }
 
     /// <summary>The pseudonyms of candidates made with a key pair valid now (at most 8 candidates, a generation or two).</summary>
@@ -170,6 +181,9 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         return candidates;
     }
 
+    private static bool WellFormed(RepeatedField<PseudonymCandidate> candidates) =>
+        candidates.Count is >= 1 and <= 8 && candidates.All(c => c.Pseudonym.Length == PairwisePseudonymizer.Size);
+
     /// <summary>The query's id, or null if it is not a UUIDv7 (refused as MALFORMED).</summary>
     private static Guid? QueryId(MatchQueryBody? body) =>
         body is not null && MessageId.TryFromBytes(body.QueryId.Span, out var id) ? id : null;
@@ -183,7 +197,10 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         Purpose = body?.Purpose,
         RuleId = body?.RuleId,
         SignalType = SignalTypes.SubjectKnown,
-        SubjectPseudonym = body is null ? null : string.Join(',', body.Candidates.Select(c => Convert.ToHexStringLower(c.Pseudonym.Span))),
+        // Only candidates of the shape a query may carry (1 to 8 pseudonyms of 32 bytes): a signed query refused for its
+        // candidates could otherwise make its entry as large as the message.
+        SubjectPseudonym = body is null || !WellFormed(body.Candidates) ? null
+            : string.Join(',', body.Candidates.Select(c => Convert.ToHexStringLower(c.Pseudonym.Span))),
         Outcome = outcome,
         ReasonCode = reason?.ToWire(),
         Detail = detail,

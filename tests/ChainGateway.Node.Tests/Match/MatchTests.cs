@@ -176,6 +176,43 @@ public sealed class MatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignedQueryRefusedAfterItsSignatureVerified_NamesItsQueryIdInTheAnswerersRejectedEntry()
+    {
+        // Validly signed by politie, each refused for what it says: the answerer's entry must pair with the asker's by query id.
+        var refusals = new (Action<MatchQueryBody> Change, ReasonCode Reason)[]
+        {
+            (b => b.AgreementHash = ByteString.CopyFrom(new byte[32]), ReasonCode.AgreementMismatch),
+            (b => b.CreatedAt = Timestamp.FromDateTimeOffset(om.Context.Time.GetUtcNow().AddHours(-1)), ReasonCode.ClockSkew),
+            (b => b.Asker = "veilig-thuis", ReasonCode.SenderMismatch),
+            // Nine candidates: the entry names the query id, but not pseudonyms of a shape no query may carry.
+            (b => b.Candidates.AddRange(Enumerable.Repeat(b.Candidates[0], 8)), ReasonCode.Malformed),
+        };
+        using var certificate = HandBuilt.Usable(politie.Context.TlsCertificate);
+        var client = HandBuilt.PeerClient(om.Context.Configuration.Peer.Listen, certificate, politie.Context.FederationCa, out var channel);
+        var queries = new List<(Guid Id, string? Pseudonym, ReasonCode Reason)>();
+        using (channel)
+        {
+            foreach (var (change, reason) in refusals)
+            {
+                var body = MatchSignatures.ParseUnverified(Query(politie, "om", "case-direction", "politie-asks-om"))!;
+                change(body);
+                Assert.True(MessageId.TryFromBytes(body.QueryId.Span, out var queryId));
+                var refused = await Assert.ThrowsAsync<RpcException>(() => client.MatchAsync(MatchSignatures.Sign(body, politie.Context.Keys.Signing)).ResponseAsync);
+                Assert.Equal(reason, ErrorMapping.ReasonOf(refused));
+                queries.Add((queryId, reason == ReasonCode.Malformed ? null : Convert.ToHexStringLower(body.Candidates[0].Pseudonym.Span), reason));
+            }
+        }
+        var log = await om.Store.ReadLogAsync(0, 100, default);
+        foreach (var (queryId, pseudonym, reason) in queries)
+        {
+            var entry = Assert.Single(log, e => e.Event == LogEvent.Rejected && e.ReasonCode == reason.ToWire());
+            Assert.Equal(queryId, entry.MessageId);
+            Assert.Equal(("politie", "case-direction", "politie-asks-om"), (entry.Partner, entry.Purpose, entry.RuleId));
+            Assert.Equal(pseudonym, entry.SubjectPseudonym);
+        }
+    }
+
+    [Fact]
     public async Task SeveralSubjectsInOneQuery_AreMalformed_NotOneGuessPerCandidate()
     {
         using var omClient = federation.Client("om");
