@@ -14,8 +14,13 @@ public interface ISubjectIndex
     /// <summary>Removes subjects, their (active) pseudonyms and links; returns how many were registered.</summary>
     Task<int> RemoveSubjectsAsync(IReadOnlyList<IndexedSubject> subjects, CancellationToken cancellationToken);
 
-    /// <summary>The subject one of <paramref name="pseudonyms"/> names for <paramref name="partner"/>, if any.</summary>
-    Task<SubjectHit?> FindSubjectAsync(string partner, IReadOnlyList<byte[]> pseudonyms, CancellationToken cancellationToken);
+    /// <summary>
+    /// The subject one of <paramref name="candidates"/> names for <paramref name="partner"/>, if any: a candidate hits only a
+    /// pseudonym indexed under the generation (key pair) it names, so a pseudonym of one key pair labelled with another's
+    /// keys is no second guess.
+    /// </summary>
+    Task<SubjectHit?> FindSubjectAsync(string partner, IReadOnlyList<(byte[] Pseudonym, string Generation)> candidates,
+        CancellationToken cancellationToken);
 
     /// <summary>The received signals linked to a subject, oldest first.</summary>
     Task<IReadOnlyList<LinkedInboxSignal>> GetLinkedSignalsAsync(byte[] subjectKey, CancellationToken cancellationToken);

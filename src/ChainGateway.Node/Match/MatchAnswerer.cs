@@ -156,24 +156,28 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         }
         // One subject per question: its pseudonym under each key pair (one, or two while keys rotate). Several candidates of
         // one key pair can only be several subjects, each a guess: eight of them per query would let a partner try eight
-        // identifiers for one unit of its rate limit (DESIGN.md §6: the limit is what keeps this from being an oracle).
+        // identifiers for one unit of its rate limit (DESIGN.md §6: the limit is what keeps this from being an oracle). Distinct
+        // labels alone do not make one subject: the index answers each candidate only from its labelled key pair's rows.
         if (body.Candidates.GroupBy(c => (c.AskerKeyId, c.AnswererKeyId)).Any(g => g.Count() > 1))
         {
             ChainGatewayException.Throw(ReasonCode.Malformed, "a query asks about one subject: one candidate per key pair", "candidates");
         }
     }
 
-    /// <summary>The pseudonyms of candidates made with a key pair valid now (at most 8 candidates, a generation or two).</summary>
-    private static List<byte[]> Candidates(MatchQueryBody body, IReadOnlyList<PseudonymGeneration> valid)
+    /// <summary>
+    /// The pseudonyms of candidates made with a key pair valid now (at most 8 candidates, a generation or two), each with the
+    /// generation its key ids name: the index answers a candidate only from that generation's rows.
+    /// </summary>
+    private static List<(byte[] Pseudonym, string Generation)> Candidates(MatchQueryBody body, IReadOnlyList<PseudonymGeneration> valid)
     {
-        var candidates = new List<byte[]>(body.Candidates.Count);
+        var candidates = new List<(byte[], string)>(body.Candidates.Count);
         foreach (var candidate in body.Candidates)
         {
             foreach (var generation in valid)
             {
                 if (generation.OwnKeyId == candidate.AnswererKeyId && generation.PartnerKeyId == candidate.AskerKeyId)
                 {
-                    candidates.Add(candidate.Pseudonym.ToByteArray());
+                    candidates.Add((candidate.Pseudonym.ToByteArray(), generation.Id));
                     break;
                 }
             }

@@ -21,14 +21,15 @@ public sealed partial class SqliteNodeStore
     /// the read itself. Each read runs in its own implicit transaction (no reader stays open between calls), so it sees
     /// every write committed before it started, as a fresh connection would.
     /// </summary>
-    public Task<SubjectHit?> FindSubjectAsync(string partner, IReadOnlyList<byte[]> pseudonyms, CancellationToken cancellationToken)
+    public Task<SubjectHit?> FindSubjectAsync(string partner, IReadOnlyList<(byte[] Pseudonym, string Generation)> candidates,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(pseudonyms);
+        ArgumentNullException.ThrowIfNull(candidates);
         cancellationToken.ThrowIfCancellationRequested();
         var lookup = RentSubjectLookup();
         try
         {
-            var hit = lookup.Find(partner, pseudonyms);
+            var hit = lookup.Find(partner, candidates);
             ReturnSubjectLookup(lookup);
             return Task.FromResult(hit);
         }
@@ -80,6 +81,7 @@ public sealed partial class SqliteNodeStore
         private readonly SqliteCommand command;
         private readonly SqliteParameter partner;
         private readonly SqliteParameter pseudonym;
+        private readonly SqliteParameter generation;
 
         public SubjectLookup(string connectionString)
         {
@@ -95,12 +97,16 @@ public sealed partial class SqliteNodeStore
                 {
                     pragma.ExecuteNonQuery();
                 }
+                // Still one primary-key read: the generation is a column of the row (partner, pseudonym) names, compared,
+                // not searched. Without it a pseudonym of one key pair sent under another's key ids would hit too, and one
+                // query (one token of the rate limit) would carry a guess per valid key pair (DESIGN.md §6).
                 command = Command(connection, """
                     SELECT s.subject_key, s.contact FROM subject_pseudonyms p JOIN subjects s ON s.subject_key = p.subject_key
-                    WHERE p.partner = $partner AND p.pseudonym = $pseudonym
+                    WHERE p.partner = $partner AND p.pseudonym = $pseudonym AND p.generation = $generation
                     """);
                 partner = command.Parameters.Add("$partner", SqliteType.Text);
                 pseudonym = command.Parameters.Add("$pseudonym", SqliteType.Blob);
+                generation = command.Parameters.Add("$generation", SqliteType.Text);
                 command.Prepare();
             }
             catch
@@ -110,12 +116,13 @@ public sealed partial class SqliteNodeStore
             }
         }
 
-        public SubjectHit? Find(string partnerId, IReadOnlyList<byte[]> candidates)
+        public SubjectHit? Find(string partnerId, IReadOnlyList<(byte[] Pseudonym, string Generation)> candidates)
         {
             partner.Value = partnerId;
-            foreach (var candidate in candidates)
+            foreach (var (value, generationId) in candidates)
             {
-                pseudonym.Value = candidate;
+                pseudonym.Value = value;
+                generation.Value = generationId;
                 using var reader = command.ExecuteReader();
                 if (reader.Read())
                 {

@@ -5,6 +5,7 @@ using ChainGateway.Core.Federation;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Subjects;
 using ChainGateway.Node.Tests.Infrastructure;
+using Google.Protobuf;
 using Microsoft.Extensions.Time.Testing;
 using NSec.Cryptography;
 
@@ -79,6 +80,64 @@ public sealed class PseudonymRotationTests
         using var finalOperator = federation.Client("om", "operator");
         var final = await finalOperator.Api.GetMatchIndexStatusAsync(new MatchIndexStatusRequest { WaitSeconds = 30 }, finalOperator.Headers);
         Assert.DoesNotContain(final.Builds, b => b.Generation.StartsWith(oldKeyId[..11] + ":", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DuringAnOverlap_APseudonymOfOneKeyPairLabelledWithTheOthersKeys_DoesNotHit()
+    {
+        await using var federation = TestFederation.CreateWithAgreement(MatchAgreement.Json, MatchAgreement.Organisations);
+        // om holds a second pseudonym key, listed from now on beside the first: two key pairs with politie are valid.
+        var keysPath = Path.Combine(federation.ConfigDirectory("om"), "keys.json");
+        using (var keys = OrganisationKeys.Load(keysPath, editable: true))
+        {
+            var key = Key.Create(KeyAgreementAlgorithm.X25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
+            keys.AddPseudonymKey(key);
+            keys.Save(keysPath);
+            EditOmPseudonymKeys(federation, list => list.Add(new JsonObject
+            {
+                ["keyId"] = KeyThumbprint.Of(key.PublicKey),
+                ["publicKey"] = Base64Url.EncodeToString(key.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
+                ["notBefore"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"),
+                ["notAfter"] = DateTimeOffset.UtcNow.AddYears(1).ToString("O"),
+            }));
+        }
+        var politie = await federation.StartAsync("politie");
+        var om = await federation.StartAsync("om");
+        using (var omClient = federation.Client("om"))
+        {
+            await omClient.RegisterAsync(MatchCalls.Bsn(Known));
+        }
+        // The honest question (one candidate per key pair) hits.
+        Assert.Equal(2, (await AssertHitAsync(federation, politie)).Split(',').Length);
+
+        // Two guesses for one question: an unregistered BSN under the first key pair, the registered one also computed under
+        // the first key pair but labelled with the second's key ids.
+        var ring = new PseudonymKeyRing(politie.Context.Keys, politie.Context.TrustList, "politie");
+        var generations = ring.Generations("om", politie.Context.Time.GetUtcNow());
+        Assert.Equal(2, generations.Count);
+        var (first, second) = (generations[0], generations[1]);
+        var body = MatchSignatures.ParseUnverified(MatchTests.Query(politie, "om", "case-direction", "politie-asks-om"))!;
+        body.Candidates.Clear();
+        body.Candidates.Add(new PseudonymCandidate
+        {
+            Pseudonym = ByteString.CopyFrom(ring.Pseudonym(first, SubjectId.Bsn("111222333", "subject"))),
+            AskerKeyId = first.OwnKeyId,
+            AnswererKeyId = first.PartnerKeyId,
+        });
+        body.Candidates.Add(new PseudonymCandidate
+        {
+            Pseudonym = ByteString.CopyFrom(ring.Pseudonym(first, SubjectId.Bsn(Known, "subject"))),
+            AskerKeyId = second.OwnKeyId,
+            AnswererKeyId = second.PartnerKeyId,
+        });
+        using var certificate = HandBuilt.Usable(politie.Context.TlsCertificate);
+        var client = HandBuilt.PeerClient(om.Context.Configuration.Peer.Listen, certificate, politie.Context.FederationCa, out var channel);
+        using (channel)
+        {
+            var answer = await client.MatchAsync(MatchSignatures.Sign(body, politie.Context.Keys.Signing)).ResponseAsync;
+            Assert.True(om.Context.TrustList.TryGet("om", out var self));
+            Assert.False(MatchSignatures.Verify(answer, self.SigningKeys[0].Key)!.Hit);
+        }
     }
 
     [Fact]
