@@ -3,6 +3,7 @@ using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.Envelope;
 using ChainGateway.Core.Errors;
+using ChainGateway.Core.Federation;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Core.Signals;
 using ChainGateway.Core.Subjects;
@@ -14,10 +15,11 @@ using Google.Protobuf.WellKnownTypes;
 namespace ChainGateway.Node.Match;
 
 /// <summary>
-/// The answering side of a match (DESIGN.md §6): peer identity (mTLS) → verify the asker's signature → asker and
-/// agreement checks → rate limit per partner → this node's own copy of the SubjectKnown rule (default deny) → one
-/// index read per pseudonym candidate of a currently valid key pair → log → signed answer with only the contact
-/// fields the rule allows. Every refusal is logged and answered with its reason code.
+/// The answering side of a match (DESIGN.md §6): peer identity (mTLS) → rate limit per partner → verify the asker's
+/// signature → asker and agreement checks → this node's own copy of the SubjectKnown rule (default deny) → one index
+/// read per pseudonym candidate of a currently valid key pair → log → signed answer with only the contact fields the
+/// rule allows. Every refusal is answered with its reason code and logged; of a run of RATE_LIMITED refusals only the
+/// first, so a partner asking in a loop cannot grow the log faster than its rate limit lets it.
 /// </summary>
 public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index, INodeStore store, ILogger<MatchAnswerer> logger)
 {
@@ -27,17 +29,32 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
     {
         ArgumentNullException.ThrowIfNull(query);
         var node = matching.Node;
+        // The peer is the organisation its TLS certificate names, and PeerIdentity refused any the trust list does not:
+        // checked again because the rate limit's buckets are keyed by it, and nothing is logged for an unlisted caller.
+        if (!node.TrustList.TryGet(peer, out var partner))
+        {
+            ChainGatewayException.Throw(ReasonCode.UnknownPartner, $"'{peer}' is not in the trust list",
+                metadata: new Dictionary<string, string> { ["partner"] = peer });
+        }
         var started = node.Time.GetTimestamp();
         var now = node.Time.GetUtcNow();
         MatchQueryBody? body = null;
         var measured = "unavailable";
+        var logged = true;
         try
         {
+            // The partner's token first, before anything it sent is read: every refusal below is logged, so a refused
+            // question must cost a token as an answered one does, or a partner sending garbage or stale queries in a loop
+            // would grow this node's log without limit.
+            if (!limits.TryTakeAsker(peer, out var limited, out var refusedBefore))
+            {
+                logged = !refusedBefore;
+                throw limited;
+            }
             // Assigned as soon as the signature verifies, so that a refusal of a signed query names its query id (and purpose,
             // rule, pseudonyms) as the asker's entry does: the two logs pair by it (chaingw log reconcile).
-            body = Authenticate(peer, query, now);
+            body = Authenticate(partner, query, now);
             Check(peer, body, now);
-            limits.TakeAsker(peer);
             var decision = node.Rules.Evaluate(peer, node.Organisation, SignalTypes.SubjectKnown, body.Purpose, null, null);
             if (!decision.Allowed || decision.Rule is null)
             {
@@ -90,8 +107,14 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
         catch (ChainGatewayException e)
         {
             measured = e.Reason.ToWire();
-            MatchLog.Refused(logger, peer, e.Reason.ToWire(), e.Message);
             MatchTelemetry.Questions.Add(1, new KeyValuePair<string, object?>("side", "answerer"), new KeyValuePair<string, object?>("outcome", e.Reason.ToWire()));
+            if (!logged)
+            {
+                // A run of RATE_LIMITED refusals is logged once, at its first: each entry more would cost the partner nothing.
+                // The metric above counts every one.
+                throw;
+            }
+            MatchLog.Refused(logger, peer, e.Reason.ToWire(), e.Message);
             await store.AppendLogAsync(Entry(now, peer, body, "rejected", e.Reason, e.Message), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
@@ -103,10 +126,9 @@ public sealed class MatchAnswerer(SubjectMatching matching, ISubjectIndex index,
     }
 
     /// <summary>The query's body, once its signature verifies with a listed signing key of the peer valid now.</summary>
-    private MatchQueryBody Authenticate(string peer, SignedMatchQuery query, DateTimeOffset now)
+    private static MatchQueryBody Authenticate(Partner partner, SignedMatchQuery query, DateTimeOffset now)
     {
-        var node = matching.Node;
-        node.TrustList.TryGet(peer, out var partner);
+        var peer = partner.Id;
         // Parsed once: the unverified body names the signing key; it is used for nothing else until the signature verifies.
         var body = MatchSignatures.ParseUnverified(query)
             ?? throw new ChainGatewayException(ReasonCode.Malformed, "the query body does not parse", "body");
