@@ -30,7 +30,10 @@ public interface ISubjectIndex
     /// <summary>Subjects in key order after <paramref name="afterKey"/>: the pages of an index build.</summary>
     Task<IReadOnlyList<SealedSubject>> ReadSubjectsAsync(byte[]? afterKey, int max, CancellationToken cancellationToken);
 
-    /// <summary>Adds one build page of pseudonyms and records the build's progress, in one transaction.</summary>
+    /// <summary>
+    /// Adds one build page of pseudonyms (and links earlier received signals that name them) and records the build's progress,
+    /// in one transaction; a row whose subject was removed since the page was read is left out.
+    /// </summary>
     Task AddPseudonymsAsync(string partner, string generation, IReadOnlyList<(byte[] SubjectKey, byte[] Pseudonym)> rows,
         IndexBuildState progress, CancellationToken cancellationToken);
 

@@ -112,14 +112,19 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
         WriteAsync(tx =>
         {
             ArgumentNullException.ThrowIfNull(progress);
-            using var insert = PseudonymInsert(tx);
+            // The page was read before this transaction: a subject removed since must get no row and no link (its removal
+            // deleted only the rows there were then), so each row is written only while its subject is still registered.
+            using var insert = PseudonymInsert(tx, registeredOnly: true);
             using var link = Command(ReceivedLinkSql, tx);
             var linkKey = link.Parameters.Add("$key", SqliteType.Blob);
             link.Parameters.AddWithValue("$partner", partner);
             var linkPseudonym = link.Parameters.Add("$pseudonym", SqliteType.Blob);
             foreach (var (subjectKey, pseudonym) in rows)
             {
-                insert.Run(partner, pseudonym, generation, subjectKey);
+                if (!insert.Run(partner, pseudonym, generation, subjectKey))
+                {
+                    continue;
+                }
                 linkKey.Value = subjectKey;
                 linkPseudonym.Value = pseudonym;
                 link.ExecuteNonQuery();
@@ -209,9 +214,15 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
         }
     }
 
-    private static PseudonymInsertCommand PseudonymInsert(SqliteTransaction tx) => new(Command("""
-        INSERT OR REPLACE INTO subject_pseudonyms (partner, pseudonym, generation, subject_key) VALUES ($partner, $pseudonym, $generation, $key)
-        """, tx));
+    /// <summary>Writes one index row; with <paramref name="registeredOnly"/>, only while its subject is registered.</summary>
+    private static PseudonymInsertCommand PseudonymInsert(SqliteTransaction tx, bool registeredOnly = false) => new(Command(registeredOnly
+        ? """
+            INSERT OR REPLACE INTO subject_pseudonyms (partner, pseudonym, generation, subject_key)
+            SELECT $partner, $pseudonym, $generation, $key WHERE EXISTS (SELECT 1 FROM subjects WHERE subject_key = $key)
+            """
+        : """
+            INSERT OR REPLACE INTO subject_pseudonyms (partner, pseudonym, generation, subject_key) VALUES ($partner, $pseudonym, $generation, $key)
+            """, tx));
 
     private sealed class PseudonymInsertCommand : IDisposable
     {
@@ -230,13 +241,14 @@ public sealed partial class SqliteNodeStore : ISubjectIndex
             key = command.Parameters.Add("$key", SqliteType.Blob);
         }
 
-        public void Run(string partnerId, byte[] value, string generationId, byte[] subjectKey)
+        /// <summary>True when the row was written.</summary>
+        public bool Run(string partnerId, byte[] value, string generationId, byte[] subjectKey)
         {
             partner.Value = partnerId;
             pseudonym.Value = value;
             generation.Value = generationId;
             key.Value = subjectKey;
-            command.ExecuteNonQuery();
+            return command.ExecuteNonQuery() > 0;
         }
 
         public void Dispose() => command.Dispose();
