@@ -6,8 +6,6 @@ using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Tests.Infrastructure;
 using ChainGateway.Node.Tiles;
 using ChainGateway.Node.Witness;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -332,85 +330,6 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         var lines = note.Split('\n');
         lines[2] = (lines[2][0] == 'A' ? 'B' : 'A') + lines[2][1..];
         return string.Join('\n', lines);
-    }
-
-    /// <summary>
-    /// politie as a misbehaving partner: the first middleware of its pipeline buffers the answer to
-    /// GET /log/checkpoint or to a level-0 hash tile and, while a rewrite is set, serves the rewritten bytes instead.
-    /// </summary>
-    private sealed class MisbehavingPartner : IStartupFilter
-    {
-        private volatile Func<string, string>? checkpoint;
-        private volatile Func<byte[], byte[]>? hashTile;
-        private int tilesAltered;
-
-        /// <summary>Rewrites the served checkpoint note (with its cosignature lines); null serves it as is.</summary>
-        public Func<string, string>? CheckpointRewrite { get => checkpoint; set => checkpoint = value; }
-
-        /// <summary>Rewrites a served level-0 hash tile; null serves it as is.</summary>
-        public Func<byte[], byte[]>? HashTileRewrite { get => hashTile; set => hashTile = value; }
-
-        /// <summary>When set, every level-0 hash tile is answered with this status and no body.</summary>
-        public int? HashTileStatus { get; set; }
-
-        /// <summary>How many hash tiles were served rewritten.</summary>
-        public int TilesAltered => Volatile.Read(ref tilesAltered);
-
-        public Action<IServiceCollection> Install => services => services.AddSingleton<IStartupFilter>(this);
-
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use(async (context, nextMiddleware) =>
-            {
-                if (HashTileStatus is { } status && context.Request.Path.StartsWithSegments("/log/tile/0", StringComparison.Ordinal))
-                {
-                    context.Response.StatusCode = status;
-                    return;
-                }
-                var rewrite = RewriteFor(context.Request);
-                if (rewrite is null)
-                {
-                    await nextMiddleware(context);
-                    return;
-                }
-                var original = context.Response.Body;
-                using var buffer = new MemoryStream();
-                context.Response.Body = buffer;
-                try
-                {
-                    await nextMiddleware(context);
-                }
-                finally
-                {
-                    context.Response.Body = original;
-                }
-                var bytes = context.Response.StatusCode == StatusCodes.Status200OK ? rewrite(buffer.ToArray()) : buffer.ToArray();
-                context.Response.ContentLength = bytes.Length;
-                await original.WriteAsync(bytes, context.RequestAborted);
-            });
-            next(app);
-        };
-
-        private Func<byte[], byte[]>? RewriteFor(HttpRequest request)
-        {
-            if (!HttpMethods.IsGet(request.Method))
-            {
-                return null;
-            }
-            if (request.Path == "/log/checkpoint" && CheckpointRewrite is { } note)
-            {
-                return bytes => System.Text.Encoding.UTF8.GetBytes(note(System.Text.Encoding.UTF8.GetString(bytes)));
-            }
-            if (request.Path.StartsWithSegments("/log/tile/0", StringComparison.Ordinal) && HashTileRewrite is { } tile)
-            {
-                return bytes =>
-                {
-                    Interlocked.Increment(ref tilesAltered);
-                    return tile(bytes);
-                };
-            }
-            return null;
-        }
     }
 
     /// <summary>The level and event name of everything om logs (CapturedLogs keeps no level).</summary>
