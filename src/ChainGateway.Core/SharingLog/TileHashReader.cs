@@ -11,7 +11,10 @@ namespace ChainGateway.Core.SharingLog;
 
 /// <summary>Computes roots and RFC 9162 proofs for a tree of <paramref name="treeSize"/> leaves from hash tiles read through <paramref name="readTile"/>.</summary>
 /// <param name="treeSize">The tree size the tiles are read for (the partial tiles' widths follow from it).</param>
-/// <param name="readTile">Returns the tile's bytes (width × 32); a shorter or longer answer is an <see cref="InvalidDataException"/>.</param>
+/// <param name="readTile">
+/// Returns the tile's bytes (width × 32); a shorter or longer answer is an <see cref="InvalidDataException"/>. A reader over
+/// the network bounds its read by the tile's width (PartnerLogClient does), or a partner's endless answer is buffered first.
+/// </param>
 public sealed class TileHashReader(long treeSize, Func<TilePath, CancellationToken, Task<byte[]>> readTile)
 {
     private readonly Dictionary<(int Level, long Index), byte[]> tiles = [];

@@ -1,7 +1,8 @@
 // Witnessing (DESIGN.md §7; C2SP tlog-cosignature): every node is its partners' witness. Protocol, pull-based:
 //
 //   1. GET  <partner>/log/checkpoint; verify the note with the partner's listed Ed25519 key(s), origin
-//      chaingateway/<partner> (C2SP tlog-checkpoint, signed-note).
+//      chaingateway/<partner> (C2SP tlog-checkpoint, signed-note). Every answer is read with a bound (PartnerLogClient):
+//      a longer checkpoint answer is a bad checkpoint, a longer hash tile a tiles mismatch.
 //   2. From the partner's hash tiles (C2SP tlog-tiles): the tree of the new size must hash to the signed root, and
 //      RFC 9162 §2.1.4 PROOF(old, new) must verify between the largest checkpoint cosigned before and this one.
 //      A smaller size, or the same size with another root, is refused before any tile is read (the notes prove it).
@@ -54,7 +55,17 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var note = await partners.GetCheckpointAsync(partner, cancellationToken).ConfigureAwait(false);
+            string note;
+            try
+            {
+                note = await partners.GetCheckpointAsync(partner, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                // Longer than a checkpoint can be (or encoded unasked): refused unread. With no note to tell such answers
+                // apart, the alert is named by the message, which names no length the partner chose: one alert, not one a round.
+                return await RefuseAsync(partner, 0, e.Message, WitnessRefusal.BadCheckpoint, e.Message, cancellationToken).ConfigureAwait(false);
+            }
             var checkpoint = PartnerCheckpoint.Open(node, partner, note);
             if (checkpoint is null)
             {

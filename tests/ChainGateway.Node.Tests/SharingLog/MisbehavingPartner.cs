@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,15 @@ internal sealed class MisbehavingPartner : IStartupFilter
     /// <summary>When set, every level-0 hash tile is answered with this status and no body.</summary>
     public int? HashTileStatus { get; set; }
 
+    /// <summary>
+    /// When set, every request whose path starts with <c>Path</c> is answered by <c>Answer</c> alone (the partner's endpoint
+    /// is not called): an endless body, say.
+    /// </summary>
+    public (string Path, Func<HttpContext, Task> Answer)? Override { get; set; }
+
+    /// <summary>The path and Accept-Encoding header of every request to the log, in order.</summary>
+    public ConcurrentQueue<(string Path, string AcceptEncoding)> Requests { get; } = new();
+
     /// <summary>How many hash tiles were served rewritten.</summary>
     public int TilesAltered => Volatile.Read(ref tilesAltered);
 
@@ -33,6 +43,15 @@ internal sealed class MisbehavingPartner : IStartupFilter
     {
         app.Use(async (context, nextMiddleware) =>
         {
+            if (context.Request.Path.StartsWithSegments("/log", StringComparison.Ordinal))
+            {
+                Requests.Enqueue((context.Request.Path.Value!, context.Request.Headers.AcceptEncoding.ToString()));
+            }
+            if (Override is { } answer && context.Request.Path.StartsWithSegments(answer.Path, StringComparison.Ordinal))
+            {
+                await answer.Answer(context);
+                return;
+            }
             if (HashTileStatus is { } status && context.Request.Path.StartsWithSegments("/log/tile/0", StringComparison.Ordinal))
             {
                 context.Response.StatusCode = status;
@@ -61,6 +80,32 @@ internal sealed class MisbehavingPartner : IStartupFilter
         });
         next(app);
     };
+
+    /// <summary>
+    /// Writes <paramref name="length"/> zero bytes and then never ends the body: it stays open until the reader hangs up
+    /// (or the node stops).
+    /// </summary>
+    public static async Task EndlessAsync(HttpContext context, long length, long? announced)
+    {
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = announced;
+        var hungUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = context.RequestAborted.Register(() => hungUp.TrySetResult());
+        try
+        {
+            var chunk = new byte[64 * 1024];
+            for (long written = 0; written < length; written += chunk.Length)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await hungUp.Task;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The reader hung up, as it should.
+        }
+    }
 
     private Func<byte[], byte[]>? RewriteFor(HttpRequest request)
     {

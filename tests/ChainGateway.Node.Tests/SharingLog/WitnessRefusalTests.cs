@@ -186,6 +186,37 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HashTileThatNeverEnds_IsRefusedAsTilesMismatch_Promptly()
+    {
+        // politie answers its level-0 hash tile with a mebibyte, far more than the 32 bytes per hash its path names, and
+        // then never ends the body: refused once the bound is passed, not after the client's 30 s timeout.
+        var tile = new TilePath(0, 0, TilePath.WidthAt(0, 0, Checkpoint.Parse(politieNote).Size), IsEntries: false);
+        tamper.Override = ("/log/tile/0", context => MisbehavingPartner.EndlessAsync(context, 1 << 20, announced: null));
+
+        var refused = await WitnessPolitieAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(WitnessRefusal.TilesMismatch, refused.Refusal);
+        Assert.Equal($"{tile}: longer than the {32 * tile.Width} bytes it can be", refused.Detail);
+        await AssertOneAlertAsync("TILES_MISMATCH", WitnessRefusal.TilesMismatch, witnessedSize: null);
+
+        tamper.Override = null;
+        await AssertCosignsAgainAsync(politieNote);
+    }
+
+    [Fact]
+    public async Task CheckpointAnswerThatNeverEnds_IsRefusedAsBadCheckpoint_Promptly()
+    {
+        tamper.Override = ("/log/checkpoint", context => MisbehavingPartner.EndlessAsync(context, 1 << 20, announced: null));
+
+        var refused = await WitnessPolitieAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
+        Assert.Equal((0L, $"the checkpoint: longer than the {PartnerLogClient.MaxCheckpointBytes} bytes it can be"), (refused.Size, refused.Detail));
+        await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
+
+        tamper.Override = null;
+        await AssertCosignsAgainAsync(politieNote);
+    }
+
+    [Fact]
     public async Task SignedCheckpointWhoseTilesAreNotServed_IsRefusedAsTilesMismatch_WhileA5xxIsAnOutage()
     {
         // A server error is an outage: nothing refused, nothing cosigned, tried again next round.
