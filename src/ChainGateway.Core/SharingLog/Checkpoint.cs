@@ -21,6 +21,14 @@ namespace ChainGateway.Core.SharingLog;
 /// <param name="Signatures">The note's signature lines, as parsed; see <see cref="Open"/> to verify.</param>
 public sealed record Checkpoint(string Origin, long Size, byte[] RootHash, IReadOnlyList<string> Extensions, IReadOnlyList<NoteSignature> Signatures)
 {
+    /// <summary>
+    /// The largest checkpoint note (UTF-8, with its signature and cosignature lines) a witness takes. Ours are about 200
+    /// bytes, and a cosignature line about 130 (its key name, 76 bytes in base64): room for signed-note's hundred
+    /// signature lines with key names of some 30 characters. Lines from keys a verifier does not know are ignored by
+    /// signed-note, of any length; without a bound a partner could make each witness store whatever it appended.
+    /// </summary>
+    public const int MaxNoteBytes = 16 * 1024;
+
     /// <summary>Our origins are <c>chaingateway/&lt;org id&gt;</c>.</summary>
     public const string OriginPrefix = "chaingateway/";
 

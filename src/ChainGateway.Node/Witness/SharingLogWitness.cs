@@ -2,7 +2,8 @@
 //
 //   1. GET  <partner>/log/checkpoint; verify the note with the partner's listed Ed25519 key(s), origin
 //      chaingateway/<partner> (C2SP tlog-checkpoint, signed-note). Every answer is read with a bound (PartnerLogClient):
-//      a longer checkpoint answer is a bad checkpoint, a longer hash tile a tiles mismatch.
+//      a longer checkpoint answer is a bad checkpoint, a longer hash tile a tiles mismatch. A note over
+//      Checkpoint.MaxNoteBytes (signature or extension lines appended) is a bad checkpoint too, never stored.
 //   2. From the partner's hash tiles (C2SP tlog-tiles): the tree of the new size must hash to the signed root, and
 //      RFC 9162 §2.1.4 PROOF(old, new) must verify between the largest checkpoint cosigned before and this one.
 //      A smaller size, or the same size with another root, is refused before any tile is read (the notes prove it).
@@ -86,6 +87,15 @@ public sealed class SharingLogWitness(NodeContext node, INodeStore store, Partne
             if (previous is not null && checkpoint.Size == previous.Size && !CryptographicOperations.FixedTimeEquals(previous.Root, checkpoint.RootHash))
             {
                 return await RefuseAsync(partner, checkpoint.Size, note, WitnessRefusal.LogForked, Inconsistent(checkpoint, previous), cancellationToken).ConfigureAwait(false);
+            }
+            // After the checks the signed text proves by itself (a padded rollback stays a rollback), before any tile is
+            // read or anything stored: a note longer than a checkpoint needs is not taken, whoever signed it.
+            var noteBytes = System.Text.Encoding.UTF8.GetByteCount(note);
+            if (noteBytes > Checkpoint.MaxNoteBytes)
+            {
+                return await RefuseAsync(partner, checkpoint.Size, note, WitnessRefusal.BadCheckpoint,
+                    Invariant($"the checkpoint note is {noteBytes} bytes, more than the {Checkpoint.MaxNoteBytes} a checkpoint with its cosignatures may be"),
+                    cancellationToken).ConfigureAwait(false);
             }
             var tiles = partners.HashReader(partner, checkpoint.Size);
             byte[] tileRoot;

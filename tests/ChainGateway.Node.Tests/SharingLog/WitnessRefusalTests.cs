@@ -107,6 +107,31 @@ public sealed class WitnessRefusalTests : IAsyncLifetime
         Assert.Equal(2, omLevels.Events.Count(e => e.Name == "WitnessRefused"));
     }
 
+    [Theory]
+    [InlineData(2 * 1024, "the checkpoint note is ")]
+    [InlineData(1024 * 1024, "the checkpoint: longer than the 65536 bytes it can be")]
+    public async Task CheckpointPaddedWithLongSignatureLines_IsRefusedAsBadCheckpoint_AndNothingStored(int lineLength, string detail)
+    {
+        // politie's genuine checkpoint with 20 signature lines of unknown keys appended. signed-note ignores such lines, of
+        // any length, so the note still verifies; without a bound the witness stored it whole, every round. 2 KiB lines
+        // (about 40 KiB) pass the 64 KiB read bound and meet the note bound; 1 MiB lines are not even read.
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(politieNote) < 512, politieNote);
+        var blob = Convert.ToBase64String(new byte[lineLength / 4 * 3]);
+        var padding = string.Concat(Enumerable.Range(0, 20).Select(i => $"\u2014 chaingateway/nobody{i} {blob}\n"));
+        Assert.NotNull(Checkpoint.Open(politieNote + padding, "chaingateway/politie", politie.Context.Keys.Signing.PublicKey));
+        tamper.CheckpointRewrite = note => note + padding;
+
+        var refused = await WitnessPolitieAsync();
+        Assert.Equal(WitnessRefusal.BadCheckpoint, refused.Refusal);
+        Assert.StartsWith(detail, refused.Detail, StringComparison.Ordinal);
+        await AssertOneAlertAsync("BAD_CHECKPOINT", WitnessRefusal.BadCheckpoint, witnessedSize: null);
+
+        // Served as signed, the same checkpoint is cosigned, and what is stored is the note as politie signed it.
+        tamper.CheckpointRewrite = null;
+        await AssertCosignsAgainAsync(politieNote);
+        Assert.Equal(politieNote, (await om.Store.ReadWitnessedAsync("politie", default))!.Note);
+    }
+
     [Fact]
     public async Task AnotherOrganisationsCheckpoint_ServedByThePartner_IsRefusedAsBadCheckpoint()
     {
