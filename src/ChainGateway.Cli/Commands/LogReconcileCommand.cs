@@ -10,8 +10,9 @@ namespace ChainGateway.Cli.Commands;
 
 /// <summary>
 /// <c>chaingw log reconcile &lt;partner&gt;</c>: every receipt we hold from the partner is in its signed log, and every
-/// exchange its log claims with us is in ours (docs/sharing-log.md). Exit 0 when they agree, 1 with the differences,
-/// 2 when a store or the partner cannot be read.
+/// exchange its log claims with us is in ours (docs/sharing-log.md). Exit 0 when they agree, 1 with the differences
+/// (also when the partner's log could not be read after a difference was proven), 2 when a store or the partner cannot
+/// be read.
 /// </summary>
 internal static class LogReconcileCommand
 {
@@ -74,6 +75,10 @@ internal static class LogReconcileCommand
             foreach (var difference in result!.Differences)
             {
                 AnsiConsole.MarkupLine($"[red]difference[/] {Markup.Escape(difference)}");
+            }
+            if (result.Unread is { } unread)
+            {
+                AnsiConsole.MarkupLine($"[red]not read[/] {Markup.Escape(unread)}");
             }
             if (result.Pending > 0)
             {

@@ -9,7 +9,10 @@
 //      with the same envelope hash.
 //   4. Every entry of the partner's log about an exchange with us (partner = our organisation, with a message
 //      id) has a counterpart in our log (same message id, same envelope hash where both have one).
-// Each difference is listed; none means the two logs tell the same story.
+// Each difference is listed; none means the two logs tell the same story. A malformed tile or entry bundle is a
+// difference (the partner does not show what it signed); a checkpoint smaller than the one we cosigned, or of its size
+// with another root, is proven by the two signed notes alone and stays a difference when the partner then fails to
+// serve its tiles (the result says what could not be read).
 using System.Security.Cryptography;
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Delivery;
@@ -32,10 +35,14 @@ public sealed record ReconcileProgress(string Stage, long Done, long Total);
 /// <see cref="SharingLogReconcile.PendingGrace"/>): the partner signs its log at an interval, so the latest exchanges are
 /// not in its signed log yet. They are not differences; the next run checks them.
 /// </param>
+/// <param name="Unread">
+/// Set when the partner's log could not be read (a server error, a timeout) after <paramref name="Differences"/> were
+/// already proven: why, and that the rest was not checked. Without a proven difference such a failure is thrown instead.
+/// </param>
 public sealed record ReconcileResult(string Partner, long PartnerSize, int Receipts, int PartnerEntries, IReadOnlyList<string> Differences,
-    int Pending = 0)
+    int Pending = 0, string? Unread = null)
 {
-    public bool Ok => Differences.Count == 0;
+    public bool Ok => Differences.Count == 0 && Unread is null;
 }
 
 /// <summary>Compares the receipts and log entries we hold with a partner's cosigned/verified log, read over tlog-tiles.</summary>
@@ -55,28 +62,53 @@ public static class SharingLogReconcile
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(client);
-        var note = await client.GetCheckpointAsync(partner, cancellationToken).ConfigureAwait(false);
+        string note;
+        try
+        {
+            note = await client.GetCheckpointAsync(partner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            // Longer than a checkpoint can be: what the witness refuses as BAD_CHECKPOINT.
+            return new ReconcileResult(partner, 0, 0, 0, [$"'{partner}' serves no checkpoint: {e.Message}"]);
+        }
         var checkpoint = PartnerCheckpoint.Open(node, partner, note);
         if (checkpoint is null)
         {
             return new ReconcileResult(partner, 0, 0, 0, [$"the checkpoint '{partner}' serves does not verify with its listed signing key"]);
         }
+        // Filled as differences are found, so that a failure to read the rest does not lose those already proven.
+        var differences = new List<string>();
         try
         {
-            return await CompareAsync(node, store, client, partner, checkpoint, progress, cancellationToken).ConfigureAwait(false);
+            return await CompareAsync(node, store, client, partner, checkpoint, differences, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            // A malformed hash tile or entry bundle (one over its bound included): the partner does not show the log it
+            // signed, as the witness's TILES_MISMATCH.
+            differences.Add($"the partner serves a malformed tile of the log it signed at size {checkpoint.Size}: {e.Message}");
+            return new ReconcileResult(partner, checkpoint.Size, 0, 0, differences);
         }
         catch (HttpRequestException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone)
         {
             // The partner signed a log it does not show (a server error or an unreachable partner stays a failure to read).
-            return new ReconcileResult(partner, checkpoint.Size, 0, 0,
-                [$"the partner does not serve the tiles of the log it signed at size {checkpoint.Size} (HTTP {(int)e.StatusCode.Value}): it cannot be shown to hold our exchanges"]);
+            differences.Add($"the partner does not serve the tiles of the log it signed at size {checkpoint.Size} (HTTP {(int)e.StatusCode.Value}): it cannot be shown to hold our exchanges");
+            return new ReconcileResult(partner, checkpoint.Size, 0, 0, differences);
+        }
+        catch (Exception e) when (differences.Count > 0 && (e is HttpRequestException or IOException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
+        {
+            // A rollback or fork the signed checkpoints prove by themselves (no tile needed) stands whatever the partner
+            // answers next; a partner failing its tiles must not turn it into "cannot be read" (the witness refuses such a
+            // checkpoint before it reads a tile, for the same reason).
+            return new ReconcileResult(partner, checkpoint.Size, 0, 0, differences,
+                Unread: $"the partner's log could not be read after that ({e.Message}); its entries and our receipts were not all checked");
         }
     }
 
     private static async Task<ReconcileResult> CompareAsync(NodeContext node, INodeStore store, PartnerLogClient client, string partner,
-        Checkpoint checkpoint, IProgress<ReconcileProgress>? progress, CancellationToken cancellationToken)
+        Checkpoint checkpoint, List<string> differences, IProgress<ReconcileProgress>? progress, CancellationToken cancellationToken)
     {
-        var differences = new List<string>();
         var tiles = client.HashReader(partner, checkpoint.Size);
         if (await store.ReadWitnessedAsync(partner, cancellationToken).ConfigureAwait(false) is { } cosigned)
         {
@@ -226,8 +258,18 @@ public static class SharingLogReconcile
         for (long n = 0; n < bundles; n++)
         {
             var width = TilePath.WidthAt(0, n, checkpoint.Size);
-            var bundle = await client.GetTileAsync(partner, new TilePath(0, n, width, IsEntries: true), cancellationToken).ConfigureAwait(false);
-            foreach (var bytes in EntryBundles.Split(bundle, width))
+            var tile = new TilePath(0, n, width, IsEntries: true);
+            var bundle = await client.GetTileAsync(partner, tile, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<byte[]> split;
+            try
+            {
+                split = EntryBundles.Split(bundle, width);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{tile}: {e.Message}", e);
+            }
+            foreach (var bytes in split)
             {
                 tree.AppendEntry(bytes);
                 entries.Add((bytes, LogEntryEncoding.TryDecode(bytes, out var entry) ? entry with { Index = tree.Size } : null));

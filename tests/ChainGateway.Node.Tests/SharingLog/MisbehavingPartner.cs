@@ -8,7 +8,8 @@ namespace ChainGateway.Node.Tests.SharingLog;
 
 /// <summary>
 /// A partner node misbehaving on the wire (installed in its services): the first middleware of its pipeline buffers the
-/// answer to GET /log/checkpoint or to a level-0 hash tile and, while a rewrite is set, serves the rewritten bytes instead.
+/// answer to GET /log/checkpoint, a level-0 hash tile or an entry bundle and, while a rewrite is set, serves the rewritten
+/// bytes instead; or it answers a path itself (<see cref="Override"/>).
 /// </summary>
 internal sealed class MisbehavingPartner : IStartupFilter
 {
@@ -21,6 +22,9 @@ internal sealed class MisbehavingPartner : IStartupFilter
 
     /// <summary>Rewrites a served level-0 hash tile; null serves it as is.</summary>
     public Func<byte[], byte[]>? HashTileRewrite { get => hashTile; set => hashTile = value; }
+
+    /// <summary>Rewrites a served entry bundle (asked for without gzip, so the rewrite sees the entries); null serves it as is.</summary>
+    public Func<byte[], byte[]>? EntryBundleRewrite { get; set; }
 
     /// <summary>When set, every level-0 hash tile is answered with this status and no body.</summary>
     public int? HashTileStatus { get; set; }
@@ -116,6 +120,11 @@ internal sealed class MisbehavingPartner : IStartupFilter
         if (request.Path == "/log/checkpoint" && CheckpointRewrite is { } note)
         {
             return bytes => System.Text.Encoding.UTF8.GetBytes(note(System.Text.Encoding.UTF8.GetString(bytes)));
+        }
+        if (request.Path.StartsWithSegments("/log/tile/entries", StringComparison.Ordinal) && EntryBundleRewrite is { } bundle)
+        {
+            request.Headers.AcceptEncoding = default;
+            return bundle;
         }
         if (request.Path.StartsWithSegments("/log/tile/0", StringComparison.Ordinal) && HashTileRewrite is { } tile)
         {

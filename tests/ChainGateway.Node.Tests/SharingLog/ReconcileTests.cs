@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Node.Hosting;
@@ -5,6 +6,7 @@ using ChainGateway.Node.Reconcile;
 using ChainGateway.Node.Tests.Infrastructure;
 using ChainGateway.Node.Tiles;
 using ChainGateway.Storage.Sqlite;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,6 +16,7 @@ namespace ChainGateway.Node.Tests.SharingLog;
 public sealed class ReconcileTests : IAsyncLifetime
 {
     private readonly List<Guid> sent = [];
+    private readonly MisbehavingPartner tamper = new();
     private TestFederation federation = null!;
     private ChainNode politie = null!;
     private ChainNode om = null!;
@@ -22,7 +25,7 @@ public sealed class ReconcileTests : IAsyncLifetime
     {
         federation = TestFederation.Create();
         politie = await federation.StartAsync("politie");
-        om = await federation.StartAsync("om");
+        om = await federation.StartAsync("om", configureServices: tamper.Install);
         using var sender = federation.Client("politie");
         for (var i = 0; i < 3; i++)
         {
@@ -142,6 +145,68 @@ public sealed class ReconcileTests : IAsyncLifetime
         }
         var result = await ReconcileAsync();
         Assert.Equal($"receipt for message {sent[1]}: not a receipt for this message signed by 'om'", Assert.Single(result.Differences));
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    public async Task CheckpointThatContradictsTheCosignedOne_IsADifference_EvenWhenEveryTileFails(int sizeChange)
+    {
+        var cosigned = Assert.Single(await politie.WitnessAsync(), r => r.Partner == "om");
+        Assert.True(cosigned.Cosigned, cosigned.Detail);
+        // om's own key signs a smaller tree (or another root at the cosigned size), and om answers every tile with a 500:
+        // the two signed notes prove the rollback or fork by themselves, whatever the tiles do.
+        var forged = Checkpoint.Sign("chaingateway/om", cosigned.Size + sizeChange, new byte[32], "chaingateway/om", om.Context.Keys.Signing);
+        tamper.CheckpointRewrite = _ => forged;
+        tamper.Override = ("/log/tile", context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return Task.CompletedTask;
+        }
+        );
+
+        var result = await ReconcileAsync();
+        Assert.False(result.Ok);
+        Assert.Equal(
+            $"the partner's checkpoint at size {cosigned.Size + sizeChange} is not consistent with the one we cosigned at size {cosigned.Size} (forked or rewritten log)",
+            Assert.Single(result.Differences));
+        Assert.NotNull(result.Unread);
+        Assert.Contains("500", result.Unread, StringComparison.Ordinal);
+        Assert.Contains(tamper.Requests, r => r.Path.StartsWith("/log/tile/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EntryBundleOneEntryShort_IsADifference()
+    {
+        tamper.EntryBundleRewrite = bundle =>
+        {
+            // Entries are a big-endian uint16 length and that many bytes: the last one goes.
+            var (at, last) = (0, 0);
+            while (at < bundle.Length)
+            {
+                last = at;
+                at += 2 + BinaryPrimitives.ReadUInt16BigEndian(bundle.AsSpan(at));
+            }
+            return bundle[..last];
+        };
+
+        var result = await ReconcileAsync();
+        Assert.False(result.Ok);
+        var width = (int)result.PartnerSize;
+        Assert.InRange(width, 3, 255);
+        Assert.Equal(
+            $"the partner serves a malformed tile of the log it signed at size {width}: tile/entries/000.p/{width}: entry bundle: {width - 1} entries, expected {width}",
+            Assert.Single(result.Differences));
+        Assert.Null(result.Unread);
+    }
+
+    [Fact]
+    public async Task CheckpointAnswerLongerThanACheckpoint_IsADifference()
+    {
+        tamper.Override = ("/log/checkpoint", context => MisbehavingPartner.EndlessAsync(context, 1 << 20, announced: null));
+
+        var result = await ReconcileAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal($"'om' serves no checkpoint: the checkpoint: longer than the {PartnerLogClient.MaxCheckpointBytes} bytes it can be", Assert.Single(result.Differences));
     }
 
     private sealed class SynchronousProgress(List<ReconcileProgress> list) : IProgress<ReconcileProgress>
