@@ -3,7 +3,8 @@
 //   1. The partner's latest checkpoint (GET /log/checkpoint), verified with its listed key; if we ever cosigned
 //      one as its witness, the new one must be consistent with it (RFC 9162 §2.1.4, proof from hash tiles).
 //   2. Every entry bundle up to that size (C2SP tlog-tiles), hashed (RFC 9162 §2.1.1) into a tree whose root
-//      must be the signed root, and decoded (LogEntryEncoding v1).
+//      must be the signed root, and decoded (LogEntryEncoding v1). The partner serves only the entries that name
+//      us; a withheld one's leaf hash comes from the level-0 hash tile.
 //   3. Every receipt we hold from the partner (signed by its listed key) names an entry (log_index, 1-based)
 //      that the signed tree includes (inclusion proof from the tiles) and that records THIS message from us,
 //      with the same envelope hash.
@@ -149,7 +150,11 @@ public static class SharingLogReconcile
         {
             if (entries[i].Entry is not { } theirs)
             {
-                differences.Add($"the partner's entry #{i + 1} is not a version-1 log entry");
+                if (entries[i].Bytes.Length > 0)
+                {
+                    differences.Add($"the partner's entry #{i + 1} is not a version-1 log entry");
+                }
+                // Otherwise withheld: an entry that does not name us.
                 continue;
             }
             if (theirs.Partner != node.Organisation || theirs.MessageId is not { } id)
@@ -209,6 +214,11 @@ public static class SharingLogReconcile
         }
         // RFC 9162 §2.1.3.2: the entry (leaf index - 1) is in the tree the partner signed.
         var (bytes, entry) = entries[(int)(index - 1)];
+        if (bytes.Length == 0)
+        {
+            // Withheld from us: the partner serves each partner only the entries that name it.
+            return $"{where}: the partner's entry #{index} is withheld from us, so it does not record an exchange with us";
+        }
         var leaf = MerkleTree.HashLeaf(bytes);
         var proof = await tiles.InclusionProofAsync(index - 1, checkpoint.Size, cancellationToken).ConfigureAwait(false);
         if (!MerkleProofs.VerifyInclusion(leaf, index - 1, checkpoint.Size, proof, checkpoint.RootHash))
@@ -248,7 +258,9 @@ public static class SharingLogReconcile
         return WireTime.TryGet(body.ReceivedAt, out var receivedAt) && receivedAt >= now - PendingGrace && receivedAt <= now + node.Limits.MaxClockSkew;
     }
 
-    // Every entry bundle up to the checkpoint, checked against the signed root; null if they do not hash to it.
+    // Every entry bundle up to the checkpoint, checked against the signed root; null if they do not hash to it. The partner
+    // serves only the entries that name us and withholds the others (empty); their leaf hashes come from the level-0 hash
+    // tile, so the root is still computed over every entry.
     private static async Task<List<(byte[] Bytes, LogEntry? Entry)>?> ReadEntriesAsync(PartnerLogClient client, string partner, Checkpoint checkpoint,
         IProgress<ReconcileProgress>? progress, CancellationToken cancellationToken)
     {
@@ -269,8 +281,22 @@ public static class SharingLogReconcile
             {
                 throw new InvalidDataException($"{tile}: {e.Message}", e);
             }
-            foreach (var bytes in split)
+            var leaves = split.Any(bytes => bytes.Length == 0)
+                ? await client.GetTileAsync(partner, tile with { IsEntries = false }, cancellationToken).ConfigureAwait(false)
+                : null;
+            if (leaves is not null && leaves.Length != width * MerkleTree.HashSize)
             {
+                throw new InvalidDataException($"{tile with { IsEntries = false }}: {leaves.Length} bytes, not {width} hashes");
+            }
+            for (var i = 0; i < split.Count; i++)
+            {
+                var bytes = split[i];
+                if (bytes.Length == 0)
+                {
+                    tree.Append(leaves!.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
+                    entries.Add((bytes, null));
+                    continue;
+                }
                 tree.AppendEntry(bytes);
                 entries.Add((bytes, LogEntryEncoding.TryDecode(bytes, out var entry) ? entry with { Index = tree.Size } : null));
             }

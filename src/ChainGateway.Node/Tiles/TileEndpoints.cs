@@ -2,8 +2,9 @@
 //
 //   GET  /log/checkpoint                 the latest signed checkpoint, with the cosignatures it has gathered
 //   GET  /log/tile/<L>/<N>[.p/<W>]        hash tiles (RFC 9162 hashes, 32 bytes each)
-//   GET  /log/tile/entries/<N>[.p/<W>]    entry bundles: be16 length || LogEntryEncoding v1 bytes, per entry
-//                                         (Content-Encoding: gzip when the client accepts it)
+//   GET  /log/tile/entries/<N>[.p/<W>]    entry bundles: be16 length || LogEntryEncoding v1 bytes, per entry; only
+//                                         the entries naming the reader, any other withheld as a zero length (its
+//                                         leaf hash is in the level-0 hash tile); Content-Encoding: gzip when accepted
 //   POST /log/add-cosignature             a witness returns its cosignature of our checkpoint (SharingLogWitness)
 //
 // The peer endpoint is mutual TLS 1.3 with a client certificate chained to the federation CA; here the
@@ -54,15 +55,18 @@ internal static class TileEndpoints
             {
                 return Results.NotFound();
             }
+            // The filter above let in only a listed organisation's certificate.
+            var reader = PeerIdentity.ListedOrganisation(http, http.RequestServices.GetRequiredService<NodeContext>())!;
             var bytes = tile.IsEntries
-                ? await EntryBundles.ReadAsync(tile, checkpoints, store, cancellationToken).ConfigureAwait(false)
+                ? await EntryBundles.ReadAsync(tile, reader, checkpoints, store, cancellationToken).ConfigureAwait(false)
                 : await checkpoints.ReadHashTileAsync(tile, cancellationToken).ConfigureAwait(false);
             if (bytes is null)
             {
                 return Results.NotFound();
             }
-            // tlog-tiles: tiles are immutable.
-            http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            // tlog-tiles: tiles are immutable. An entry bundle is the reader's own view of its tile (the entries that name
+            // it), so no shared cache may keep it.
+            http.Response.Headers.CacheControl = tile.IsEntries ? "private, max-age=31536000, immutable" : "public, max-age=31536000, immutable";
             if (tile.IsEntries)
             {
                 // tlog-tiles: entry bundles SHOULD be compressed at the HTTP layer; gzip when the client accepts it.

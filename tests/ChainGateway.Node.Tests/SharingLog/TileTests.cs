@@ -64,10 +64,69 @@ public sealed class TileTests : IAsyncLifetime
             for (var i = 0; i < width; i += 37)
             {
                 var index = (n * 256) + i;
+                if (entries[i].Length == 0)
+                {
+                    // Withheld from om: an entry that does not name it (the node's own, such as agreement-loaded).
+                    Assert.NotEqual("om", Assert.Single(await politie.Store.ReadLogAsync(index + 1, 1, default)).Partner);
+                    continue;
+                }
                 var leaf = MerkleTree.HashLeaf(entries[i]);
                 Assert.Equal(leaf, await reader.LeafHashAsync(index, default));
                 Assert.True(MerkleProofs.VerifyInclusion(leaf, index, checkpoint.Size, await reader.InclusionProofAsync(index, checkpoint.Size, default), checkpoint.RootHash));
             }
+        }
+    }
+
+    [Fact]
+    public async Task AnEntryBundle_ShowsAPartnerOnlyTheEntriesThatNameIt_AndStillProvesTheSignedRoot()
+    {
+        // Exchanges with veilig-thuis, with pseudonyms: none of it may reach om, which could otherwise look the pseudonyms
+        // up, or follow veilig-thuis's pairs through them (DESIGN.md §6).
+        for (var i = 0; i < 20; i++)
+        {
+            await politie.Store.AppendLogAsync(new LogEntry
+            {
+                Time = DateTimeOffset.UtcNow,
+                Event = LogEvent.Matched,
+                Partner = "veilig-thuis",
+                MessageId = Guid.NewGuid(),
+                Purpose = "case-direction",
+                SubjectPseudonym = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+                Outcome = "ok",
+            }, default);
+        }
+        Assert.NotNull(await politie.CheckpointAsync());
+        using var veiligThuis = NodeContext.Load(federation.Configuration("veilig-thuis"), TimeProvider.System);
+
+        foreach (var (reader, certificate) in new[] { ("om", om.TlsCertificate), ("veilig-thuis", veiligThuis.TlsCertificate) })
+        {
+            using var client = Client(certificate);
+            var checkpoint = await VerifiedCheckpointAsync(client);
+            var tiles = new TileHashReader(checkpoint.Size, (tile, ct) => client.GetByteArrayAsync(new Uri("log/" + tile, UriKind.Relative), ct));
+            var tree = new MerkleTree();
+            var served = 0;
+            for (long n = 0; n * 256 < checkpoint.Size; n++)
+            {
+                var width = TilePath.WidthAt(0, n, checkpoint.Size);
+                var entries = EntryBundles.Split(await client.GetByteArrayAsync(new Uri("log/" + new TilePath(0, n, width, IsEntries: true), UriKind.Relative)), width);
+                for (var i = 0; i < width; i++)
+                {
+                    var index = (n * 256) + i;
+                    var stored = Assert.Single(await politie.Store.ReadLogAsync(index + 1, 1, default));
+                    if (stored.Partner != reader)
+                    {
+                        Assert.Empty(entries[i]);
+                        tree.Append(await tiles.LeafHashAsync(index, default));
+                        continue;
+                    }
+                    Assert.True(LogEntryEncoding.TryDecode(entries[i], out var entry));
+                    Assert.Equal(reader, entry.Partner);
+                    tree.AppendEntry(entries[i]);
+                    served++;
+                }
+            }
+            Assert.True(served >= 20, $"{served} entries served to {reader}");
+            Assert.Equal(checkpoint.RootHash, tree.Root());
         }
     }
 
