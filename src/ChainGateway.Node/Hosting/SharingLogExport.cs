@@ -28,7 +28,6 @@ public static class SharingLogExport
         {
             throw new InvalidOperationException("the log has no checkpoint yet: start the node (it signs one) and export again");
         }
-        await output.WriteLineAsync(JsonSerializer.Serialize(new { checkpoint = notes[^1] })).ConfigureAwait(false);
         var tree = new MerkleTree();
         var selected = new List<LogEntry>();
         for (var next = 1L; tree.Size < checkpoint.Size;)
@@ -36,6 +35,16 @@ public static class SharingLogExport
             var entries = await store.ReadLogAsync(next, Page, cancellationToken).ConfigureAwait(false);
             foreach (var entry in entries.TakeWhile(e => e.Index <= checkpoint.Size))
             {
+                // Every proof is computed from this tree: an entry missing, or changed since it was written, would give
+                // proofs that do not verify (or fields its proof does not cover). Refused, with where to look.
+                if (entry.Index != tree.Size + 1)
+                {
+                    throw Unexportable($"entry #{tree.Size + 1} is missing");
+                }
+                if (!MerkleTree.HashLeaf(LogEntryEncoding.Encode(entry)).AsSpan().SequenceEqual(entry.LeafHash))
+                {
+                    throw Unexportable($"entry #{entry.Index} does not hash to its stored leaf (changed after it was written)");
+                }
                 tree.Append(entry.LeafHash);
                 if (Matches(entry, filter))
                 {
@@ -48,6 +57,15 @@ public static class SharingLogExport
             }
             next = entries[^1].Index + 1;
         }
+        if (tree.Size < checkpoint.Size)
+        {
+            throw Unexportable($"the log holds {tree.Size} entries, its latest checkpoint signs {checkpoint.Size}");
+        }
+        if (!tree.Root().AsSpan().SequenceEqual(checkpoint.RootHash))
+        {
+            throw Unexportable($"its entries do not hash to the root its latest checkpoint signs at size {checkpoint.Size}");
+        }
+        await output.WriteLineAsync(JsonSerializer.Serialize(new { checkpoint = notes[^1] })).ConfigureAwait(false);
         foreach (var entry in selected)
         {
             var proof = tree.InclusionProof(entry.Index - 1, checkpoint.Size);
@@ -78,6 +96,9 @@ public static class SharingLogExport
         }
         return selected.Count;
     }
+
+    private static InvalidOperationException Unexportable(string problem) =>
+        new($"the log does not match its signed checkpoint ({problem}); nothing is exported: run chaingw log verify, which names the first bad entry");
 
     private static bool Matches(LogEntry entry, LogExportFilter filter) =>
         (filter.From is null || entry.Time >= filter.From)

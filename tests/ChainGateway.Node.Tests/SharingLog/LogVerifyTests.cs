@@ -135,6 +135,25 @@ public sealed class LogVerifyTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("DELETE FROM sharing_log WHERE idx = 6", "entry #6 is missing")]
+    [InlineData("UPDATE sharing_log SET detail = 'changed' WHERE idx = 3", "entry #3 does not hash to its stored leaf")]
+    [InlineData("DELETE FROM sharing_log WHERE idx = (SELECT MAX(size) FROM checkpoints)", "its latest checkpoint signs")]
+    public async Task Export_OfALogThatDoesNotMatchItsCheckpoint_IsRefused_NotWrittenWithProofsThatFail(string change, string problem)
+    {
+        Execute(change);
+        using var writer = new StringWriter();
+        var store = new SqliteNodeStore(storePath);
+        await using (store)
+        {
+            await store.InitializeAsync(default);
+            var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => SharingLogExport.WriteAsync(store, new LogExportFilter(), writer, default));
+            Assert.Contains(problem, refusal.Message, StringComparison.Ordinal);
+            Assert.Contains("run chaingw log verify", refusal.Message, StringComparison.Ordinal);
+        }
+        Assert.Empty(writer.ToString());
+    }
+
     [Fact]
     public async Task UntouchedLog_Verifies_InTwoHalves()
     {
