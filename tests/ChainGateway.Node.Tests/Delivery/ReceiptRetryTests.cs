@@ -1,5 +1,6 @@
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server;
@@ -69,23 +70,14 @@ public sealed class ReceiptRetryTests
                 key!["notAfter"] = rotation.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
             }
         });
-        var tamper = new Tampering();
-        var om = await federation.StartAsync("om", configureServices: services =>
-            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(tamper)));
-        await federation.StartAsync("politie", clock);
-        using var sender = federation.Client("politie", clock);
-        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
-        // om accepted it and signed a receipt; the one politie got did not verify, so it put the envelope back for a retry.
-        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        var (om, id) = await SendWithALostReceiptAsync(federation, clock);
 
         // The retry comes after that key's window ended (the envelope is still well within its lifetime): the key was valid
         // when om received the envelope, not now.
         clock.SetUtcNow(rotation.AddMinutes(10));
 
         // The original receipt, signed by that key when it was valid, is the proof of delivery.
-        using var later = federation.Client("politie", clock);
-        var status = await later.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id, WaitSeconds = 30 }, later.Headers,
-            deadline: DateTime.UtcNow.AddSeconds(20));
+        var status = await FinalStatusAsync(federation, clock, id);
         Assert.Equal(DeliveryState.Delivered, status.State);
         Assert.Single(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Received && e.MessageId == Guid.Parse(id));
     }
@@ -95,21 +87,13 @@ public sealed class ReceiptRetryTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create();
-        var tamper = new Tampering();
-        var om = await federation.StartAsync("om", configureServices: services =>
-            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(tamper)));
-        await federation.StartAsync("politie", clock);
-        using var sender = federation.Client("politie", clock);
-        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
-        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        var (om, id) = await SendWithALostReceiptAsync(federation, clock);
 
         // The retry falls after the envelope's 72-hour lifetime (the partner was unreachable in between, say). om holds it:
         // its original receipt is the proof of delivery, not an EXPIRED dead letter.
         clock.Advance(TimeSpan.FromHours(73));
 
-        using var later = federation.Client("politie", clock);
-        var status = await later.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id, WaitSeconds = 30 }, later.Headers,
-            deadline: DateTime.UtcNow.AddSeconds(20));
+        var status = await FinalStatusAsync(federation, clock, id);
         Assert.Equal(DeliveryState.Delivered, status.State);
         Assert.Single(await om.Store.ReadLogAsync(0, 100, default), e => e.Event == LogEvent.Received && e.MessageId == Guid.Parse(id));
     }
@@ -119,13 +103,7 @@ public sealed class ReceiptRetryTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create();
-        var tamper = new Tampering();
-        var om = await federation.StartAsync("om", configureServices: services =>
-            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(tamper)));
-        await federation.StartAsync("politie", clock);
-        using var sender = federation.Client("politie", clock);
-        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
-        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        var (om, id) = await SendWithALostReceiptAsync(federation, clock);
 
         // om goes down before the retry, and stays down past the envelope's 72-hour lifetime: the last attempt finds it
         // unreachable, and the envelope ends as an EXPIRED dead letter (om did accept it, but politie holds no proof of that:
@@ -133,11 +111,32 @@ public sealed class ReceiptRetryTests
         await federation.StopAsync(om);
         clock.Advance(TimeSpan.FromHours(73));
 
-        using var later = federation.Client("politie", clock);
-        var status = await later.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id, WaitSeconds = 30 }, later.Headers,
-            deadline: DateTime.UtcNow.AddSeconds(20));
+        var status = await FinalStatusAsync(federation, clock, id);
         Assert.Equal(DeliveryState.DeadLetter, status.State);
         Assert.StartsWith("EXPIRED: the envelope expired before it could be delivered (the last attempt: ", status.LastError, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// om, whose first receipt goes out tampered, and politie on <paramref name="clock"/>; politie sends one signal: om accepts
+    /// it and signs a receipt, the one politie gets does not verify, so politie puts the envelope back for a retry.
+    /// </summary>
+    private static async Task<(ChainNode Om, string MessageId)> SendWithALostReceiptAsync(TestFederation federation, FakeTimeProvider clock)
+    {
+        var om = await federation.StartAsync("om", configureServices: services =>
+            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(new Tampering())));
+        await federation.StartAsync("politie", clock);
+        using var sender = federation.Client("politie", clock);
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        return (om, id);
+    }
+
+    /// <summary>The message's state once final (or after 30 s), asked with a token valid on <paramref name="clock"/>.</summary>
+    private static async Task<DeliveryStatusResponse> FinalStatusAsync(TestFederation federation, FakeTimeProvider clock, string id)
+    {
+        using var client = federation.Client("politie", clock);
+        return await client.Api.GetDeliveryStatusAsync(new DeliveryStatusRequest { MessageId = id, WaitSeconds = 30 }, client.Headers,
+            deadline: DateTime.UtcNow.AddSeconds(20));
     }
 
     private sealed class Tampering
