@@ -39,7 +39,11 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
                 var due = await store.GetDueRemindersAsync(now, Batch, stoppingToken).ConfigureAwait(false);
                 foreach (var reminder in due)
                 {
-                    await FireAsync(reminder, stoppingToken).ConfigureAwait(false);
+                    // A node that was down past two lead times finds both due: only the nearer one is sent (the farther one's
+                    // "14 days left" is no longer true).
+                    var nearerDue = due.Any(other => other.DueAt > reminder.DueAt && other.MeasureId == reminder.MeasureId
+                        && other.ExpiresOn == reminder.ExpiresOn && other.Recipient == reminder.Recipient && other.Purpose == reminder.Purpose);
+                    await FireAsync(reminder, nearerDue, stoppingToken).ConfigureAwait(false);
                 }
                 if (due.Count == Batch)
                 {
@@ -81,7 +85,7 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
         }
     }
 
-    private async Task FireAsync(MeasureReminder reminder, CancellationToken cancellationToken)
+    private async Task FireAsync(MeasureReminder reminder, bool nearerDue, CancellationToken cancellationToken)
     {
         using var activity = ChainGatewayTelemetry.Source.StartActivity("chaingateway.measure-reminder", ActivityKind.Producer)
             ?? new Activity("chaingateway.measure-reminder").Start();
@@ -92,10 +96,19 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
         Signal signal = new();
         Core.Federation.Partner? partner = null;
         (Guid MessageId, Core.Envelope.SealedEnvelope Sealed)? created = null;
+        // Days left as of today, not as planned: a reminder fires late when the node was down on its day.
+        var daysLeft = reminder.ExpiresOn.DayNumber - DateOnly.FromDateTime(now.UtcDateTime).DayNumber;
         try
         {
             signal = Signal.Parser.ParseFrom(reminder.Payload);
-            if (!node.TrustList.TryGet(reminder.Recipient, out partner))
+            if (daysLeft < 0 || nearerDue)
+            {
+                // Nothing to remind of: the measure has ended (the node was down past its last day), or a nearer reminder of
+                // it is due as well and goes instead.
+                (reason, refusal) = (ReasonCode.Expired, daysLeft < 0 ? "the measure ended before the reminder could be sent"
+                    : "a nearer reminder of the same end is due as well and is sent instead");
+            }
+            else if (!node.TrustList.TryGet(reminder.Recipient, out partner))
             {
                 (reason, refusal) = (ReasonCode.UnknownPartner, $"'{reminder.Recipient}' is no longer in the trust list");
             }
@@ -105,6 +118,10 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
                 if (decision is { Allowed: true, Rule: not null })
                 {
                     rule = decision.Rule;
+                    if (signal.MeasureExpiring is { } expiring)
+                    {
+                        expiring.DaysLeft = (uint)daysLeft;
+                    }
                     // Minimised again by the rule in force now: the planned signal was minimised by the rule of its day, and an
                     // agreement amended since may allow fewer fields (the partner would refuse what it no longer allows).
                     signal = FieldMinimiser.Minimise(signal, rule.AllowedFields);

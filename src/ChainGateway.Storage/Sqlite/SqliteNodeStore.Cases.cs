@@ -147,9 +147,14 @@ public sealed partial class SqliteNodeStore
     {
         // A measure re-sent with a new end date (an extension) replaces the reminders of its old end date.
         SupersedeReminders(reminder.MeasureId, reminder.Recipient, reminder.ExpiresOn, tx);
+        // An end date changed and then changed back gets its reminders again: the superseded ones of that end are pending
+        // once more (with the plan of this send). One already sent or dropped stays so: it is never sent twice.
         using var command = Command("""
-            INSERT OR IGNORE INTO measure_reminders (measure_id, expires_on, recipient, lead_days, due_at, purpose, rule_id, payload, state)
+            INSERT INTO measure_reminders (measure_id, expires_on, recipient, lead_days, due_at, purpose, rule_id, payload, state)
             VALUES ($measure, $expires, $recipient, $lead, $due, $purpose, $rule, $payload, $pending)
+            ON CONFLICT (measure_id, expires_on, recipient, purpose, lead_days) DO UPDATE
+                SET due_at = excluded.due_at, rule_id = excluded.rule_id, payload = excluded.payload, state = excluded.state
+                WHERE measure_reminders.state = $superseded
             """, tx);
         var p = command.Parameters;
         p.AddWithValue("$measure", reminder.MeasureId);
@@ -161,6 +166,7 @@ public sealed partial class SqliteNodeStore
         p.AddWithValue("$rule", reminder.RuleId);
         p.AddWithValue("$payload", reminder.Payload);
         p.AddWithValue("$pending", (int)ReminderState.Pending);
+        p.AddWithValue("$superseded", (int)ReminderState.Superseded);
         command.ExecuteNonQuery();
     }
 

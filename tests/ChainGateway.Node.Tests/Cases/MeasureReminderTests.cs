@@ -110,6 +110,74 @@ public sealed class MeasureReminderTests
     }
 
     [Fact]
+    public async Task AnEndDateChangedAndChangedBack_RemindsOfTheEndInForce()
+    {
+        await using var federation = TestFederation.Create("om", "politie");
+        var om = await federation.StartAsync("om");
+        await federation.StartAsync("politie");
+        using var omClient = federation.Client("om");
+        async Task<List<string>> Pending() =>
+            [.. (await om.Store.GetDueRemindersAsync(DateTimeOffset.UtcNow.AddYears(2), 100, default)).Select(r => $"{r.Recipient}:{r.ExpiresOn:yyyy-MM-dd}:{r.LeadDays}")];
+
+        // Ends in 60 days; extended to 90 by mistake; set back to 60. The reminders of the 60-day end are the ones in force.
+        await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 60), "politie");
+        var planned = await Pending();
+        Assert.Equal(4, planned.Count);
+        await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 90), "politie");
+        Assert.DoesNotContain(await Pending(), planned.Contains);
+        await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 60), "politie");
+        Assert.Equal(planned.Order(), (await Pending()).Order());
+    }
+
+    [Fact]
+    public async Task ANodeDownPastTwoLeadTimes_SendsOnlyTheNearerReminder_WithTheDaysReallyLeft()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "om");
+        var om = await federation.StartAsync("om", clock);
+        var politie = await federation.StartAsync("politie", clock);
+        using var omClient = federation.Client("om", clock);
+        // Two measures of 20 days: reminders due on day 6 (14 days before) and day 17 (3 days before).
+        var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
+        Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
+
+        // om is down from day 0 to day 18: both lead times have passed. Only the nearer one goes, saying 2 days.
+        await federation.StopAsync(om);
+        clock.Advance(TimeSpan.FromDays(18));
+        om = await federation.StartAsync("om", clock);
+        var reminder = Assert.Single(await WaitForRemindersAt(politie, 1));
+        Assert.Equal(2u, reminder.DaysLeft);
+        await WaitUntilRemindersDeliveredAsync(om, omClient);
+        Assert.Single(await RemindersAt(politie));
+        var log = await om.Store.ReadLogAsync(0, 1000, default);
+        Assert.Equal(2, log.Count(e => e.Event == LogEvent.Sent && e.SignalType == SignalTypes.MeasureExpiring)); // politie and om itself
+        Assert.Equal(2, log.Count(e => e.Event == LogEvent.Denied && e.SignalType == SignalTypes.MeasureExpiring
+            && e.ReasonCode == "EXPIRED" && e.Detail == "14-day reminder not sent: a nearer reminder of the same end is due as well and is sent instead"));
+    }
+
+    [Fact]
+    public async Task ANodeDownPastAMeasuresEnd_SendsNoReminderOfIt()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create("politie", "om");
+        var om = await federation.StartAsync("om", clock);
+        var politie = await federation.StartAsync("politie", clock);
+        using var omClient = federation.Client("om", clock);
+        var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
+        Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
+
+        // Down until a day after the measure's last day: its four reminders (two lead times, politie and om) are all dropped.
+        await federation.StopAsync(om);
+        clock.Advance(TimeSpan.FromDays(21));
+        om = await federation.StartAsync("om", clock);
+        await federation.Logs.WaitForAsync(_ => federation.Logs.Events.Count(e => e.EventId.Name == "MeasureReminderDropped") >= 4, TimeSpan.FromSeconds(30));
+        Assert.Empty(await RemindersAt(politie));
+        var log = await om.Store.ReadLogAsync(0, 1000, default);
+        Assert.DoesNotContain(log, e => e.Event == LogEvent.Sent && e.SignalType == SignalTypes.MeasureExpiring);
+        Assert.Equal(2, log.Count(e => e.Event == LogEvent.Denied && e.Detail == "3-day reminder not sent: the measure ended before the reminder could be sent"));
+    }
+
+    [Fact]
     public async Task AReminderFiresUnderTheRuleInForceThen_MinimisedByIt_AfterTheAgreementWasAmended()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
