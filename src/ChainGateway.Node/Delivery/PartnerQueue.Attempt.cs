@@ -63,11 +63,14 @@ internal sealed partial class PartnerQueue
         }
         catch (RpcException e) when (ErrorMapping.ReasonOf(e) is { } reason && Permanent.Contains(reason))
         {
+            // The partner answered: it is reachable, whatever it thought of this envelope.
+            PartnerAnswered();
             await DeadLetterAsync(item, reason.ToWire(), e.Status.Detail, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RpcException e) when (RefusedAsTooLarge(e))
         {
+            PartnerAnswered();
             await DeadLetterAsync(item, ReasonCode.TooLarge.ToWire(),
                 $"the partner's transport refused the {item.Envelope.Length}-byte envelope as larger than it reads ({e.Status.Detail})", cancellationToken)
                 .ConfigureAwait(false);
@@ -89,11 +92,7 @@ internal sealed partial class PartnerQueue
             await RetryLaterAsync(item, error, backoffUntil, cancellationToken).ConfigureAwait(false);
             return false;
         }
-        if (Interlocked.Exchange(ref consecutiveFailures, 0) > 0)
-        {
-            // The partner answers again: the urgent lane, which stood down while it failed, takes over urgent envelopes.
-            trigger.Notify(partner, Priority.Urgent);
-        }
+        PartnerAnswered();
         var body = VerifyReceipt(item, receipt);
         if (body is null)
         {
@@ -126,6 +125,16 @@ internal sealed partial class PartnerQueue
         deliveries.Notify(item.MessageId,
             recorded ? new OutboxStatus(item.MessageId, partner, OutboxState.Delivered, item.Attempts + 1, null, receiptBytes) : null);
         return true;
+    }
+
+    /// <summary>The partner answered a call: no longer failing.</summary>
+    private void PartnerAnswered()
+    {
+        if (Interlocked.Exchange(ref consecutiveFailures, 0) > 0)
+        {
+            // The partner answers again: the urgent lane, which stood down while it failed, takes over urgent envelopes.
+            trigger.Notify(partner, Priority.Urgent);
+        }
     }
 
     private void RecordAttempt(OutboxEnvelope item, long started, string outcome) =>

@@ -190,6 +190,14 @@ internal sealed partial class PartnerQueue
                     nextRetry = next;
                     if (next is null || next > node.Time.GetUtcNow())
                     {
+                        if (failing)
+                        {
+                            // A failing partner with nothing due: wait for something new or the next retry's time. The lane
+                            // reads the store on every pass while the partner fails, so going round at once would spin.
+                            var idle = next is { } at ? Clamp(at - node.Time.GetUtcNow()) : IdlePoll;
+                            await (urgentLane ? trigger.WaitUrgentAsync(partner, idle, stoppingToken) : trigger.WaitAsync(partner, idle, stoppingToken))
+                                .ConfigureAwait(false);
+                        }
                         continue;
                     }
                     await (urgentLane ? trigger.WaitUrgentAsync(partner, Clamp(next.Value - node.Time.GetUtcNow()), stoppingToken)
@@ -262,18 +270,20 @@ internal sealed partial class PartnerQueue
     {
         // After a failure the first envelope goes alone, as a probe: while the partner is down the rest of its queue
         // is not tried in vain, and when it is back the oldest urgent envelope arrives first.
+        // The batch itself is left whole: the caller lets go of every claim in it, the probe's included.
+        IEnumerable<OutboxEnvelope> rest = batch;
         if (Volatile.Read(ref consecutiveFailures) > 0 || maxInFlight == 1)
         {
             if (!await DeliverAsync(batch[0], stoppingToken).ConfigureAwait(false) || batch.Count == 1)
             {
                 return;
             }
-            batch.RemoveAt(0);
+            rest = batch.Skip(1);
         }
         using var unreachable = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         try
         {
-            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = unreachable.Token },
+            await Parallel.ForEachAsync(rest, new ParallelOptions { MaxDegreeOfParallelism = maxInFlight, CancellationToken = unreachable.Token },
                 async (item, token) =>
                 {
                     if (!await DeliverAsync(item, token).ConfigureAwait(false))

@@ -1,4 +1,5 @@
 using ChainGateway.Contracts.V1;
+using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
 using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Tests.Infrastructure;
@@ -114,6 +115,60 @@ public sealed class ReceiptRetryTests
         var status = await FinalStatusAsync(federation, clock, id);
         Assert.Equal(DeliveryState.DeadLetter, status.State);
         Assert.StartsWith("EXPIRED: the envelope expired before it could be delivered (the last attempt: ", status.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AProbeWhoseReceiptDoesNotVerify_IsRetriedAndDelivered_NotLeftClaimed()
+    {
+        await using var federation = TestFederation.Create();
+        await federation.StartAsync("politie");
+        using var sender = federation.Client("politie");
+        // om is down: three envelopes wait, and om counts as failing.
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId);
+        }
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry", TimeSpan.FromSeconds(30));
+
+        // om comes back. The first envelope goes alone, as the probe, and its receipt does not verify: it is put back for a
+        // retry while the other two go out. Its claim must be let go of too, or it is never tried again.
+        await federation.StartAsync("om", configureServices: services =>
+            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(new Tampering())));
+        foreach (var id in ids)
+        {
+            Assert.Equal(DeliveryState.Delivered, (await sender.WaitForFinalStateAsync(id)).State);
+        }
+    }
+
+    // A lane that loops starves the test process; the timeout makes that a failure, not a hang.
+    [Fact(Timeout = 60_000)]
+    public async Task AFailingPartnerWithNothingLeftToDeliver_IsWaitedFor_NotReadInALoop()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var federation = TestFederation.Create();
+        var om = await federation.StartAsync("om", configureServices: services =>
+            services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(new Tampering())));
+        CallCountingStore store = null!;
+        await federation.StartAsync("politie", clock, services => store = CallCountingStore.Around(services));
+        using var sender = federation.Client("politie", clock);
+        var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
+        await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        // om goes down and the envelope expires: its last attempt fails, and it is dead-lettered. om counts as failing, and
+        // politie has nothing left for it.
+        await federation.StopAsync(om);
+        clock.Advance(TimeSpan.FromHours(73));
+        Assert.Equal(DeliveryState.DeadLetter, (await FinalStatusAsync(federation, clock, id)).State);
+
+        // The partner's backoff ends (at most 300 s). The lane reads once, finds nothing, and waits for news: over half a
+        // second (an observation window, not a wait for anything) it reads a couple of times at most, not in a loop.
+        // Advanced from a thread of its own: the lane's wait ends inside Advance, and a lane that loops would never give
+        // this thread back.
+        await Task.Run(() => clock.Advance(TimeSpan.FromMinutes(10)));
+        var before = store.Count(nameof(INodeStore.GetDueAsync));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var reads = store.Count(nameof(INodeStore.GetDueAsync)) - before;
+        Assert.True(reads <= 3, $"{reads} reads of the outbox in 500 ms");
     }
 
     /// <summary>
