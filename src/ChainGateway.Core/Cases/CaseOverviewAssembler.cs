@@ -87,15 +87,7 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
                 case Signal.KindOneofCase.ProtectionMeasureImposed:
                     var imposed = signal.ProtectionMeasureImposed;
                     var measure = Measure(measures, imposed.MeasureId, source.Organisation);
-                    measure.Kind = imposed.Kind;
-                    measure.AreaCode = imposed.AreaCode;
-                    measure.ValidFrom = imposed.ValidFrom;
-                    measure.ValidTo = imposed.ValidTo;
-                    if (measure.Supervisability != Supervisability.NotSupervisable)
-                    {
-                        measure.Supervisability = !imposed.HasSupervisionFeasible ? Supervisability.Unknown
-                            : imposed.SupervisionFeasible ? Supervisability.Feasible : Supervisability.NotFeasibleAtImposition;
-                    }
+                    Merge(measure, imposed);
                     AddSource(measure, source, $"imposed|{imposed.ValidTo}");
                     break;
                 case Signal.KindOneofCase.MeasureNotSupervisable:
@@ -205,6 +197,32 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
             measures.Add(measureId, measure);
         }
         return measure;
+    }
+
+    // One Send carries one purpose, so the same measure may come again as a copy minimised for another rule (OM's copy
+    // for cjib has no area and no supervision question). A field absent from a later signal says nothing: it does not
+    // erase what an earlier one said; a field that is there corrects it. Probation's NOT_SUPERVISABLE answer stands.
+    private static void Merge(MeasureFact measure, ProtectionMeasureImposed imposed)
+    {
+        if (imposed.Kind != MeasureKind.Unspecified)
+        {
+            measure.Kind = imposed.Kind;
+        }
+        if (imposed.AreaCode.Length > 0)
+        {
+            measure.AreaCode = imposed.AreaCode;
+        }
+        else if (imposed.Kind is not (MeasureKind.Unspecified or MeasureKind.LocationBan or MeasureKind.AreaBan))
+        {
+            // signals.proto: area_code is absent for the kinds without an area, so a correction to one drops it.
+            measure.AreaCode = string.Empty;
+        }
+        measure.ValidFrom = imposed.ValidFrom ?? measure.ValidFrom;
+        measure.ValidTo = imposed.ValidTo ?? measure.ValidTo;
+        if (imposed.HasSupervisionFeasible && measure.Supervisability != Supervisability.NotSupervisable)
+        {
+            measure.Supervisability = imposed.SupervisionFeasible ? Supervisability.Feasible : Supervisability.NotFeasibleAtImposition;
+        }
     }
 
     // One signal sent to several partners (or a reminder sent to each party of its rule) is one fact: sources are

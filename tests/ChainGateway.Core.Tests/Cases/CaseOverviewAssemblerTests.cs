@@ -68,6 +68,54 @@ public sealed class CaseOverviewAssemblerTests
     }
 
     [Fact]
+    public void AMinimisedCopy_DoesNotBlankWhatTheFullCopySaid()
+    {
+        Signal LocationBan(string? area, bool? feasible, int days)
+        {
+            var imposed = new ProtectionMeasureImposed
+            {
+                ProtectedPerson = Ref(),
+                CaseReference = "OM-1",
+                MeasureId = "GA-1",
+                Kind = MeasureKind.LocationBan,
+                AreaCode = area ?? string.Empty,
+                ValidFrom = Day(-10),
+                ValidTo = Day(days),
+            };
+            if (feasible is { } f)
+            {
+                imposed.SupervisionFeasible = f;
+            }
+            return new Signal { ProtectionMeasureImposed = imposed };
+        }
+
+        // One Send carries one purpose: the whole measure to politie (enforcement), then the victim-information copy to
+        // cjib, whose rule shares neither the area nor the supervision question.
+        var full = Fact(FactDirection.Sent, "politie", LocationBan("GM0363-W01", feasible: true, days: 90), 0);
+        var minimised = Fact(FactDirection.Sent, "cjib", LocationBan(area: null, feasible: null, days: 90), 1);
+        var measure = Assert.Single(new CaseOverviewAssembler("om", Today).Build([full, minimised], (_, _) => true).MeasuresInForce);
+        Assert.Equal("GM0363-W01", measure.AreaCode);
+        Assert.Equal(Supervisability.Feasible, measure.Supervisability);
+        Assert.Equal(90, measure.DaysLeft);
+
+        // A field that is there still corrects what an earlier signal said.
+        var corrected = Fact(FactDirection.Sent, "politie", LocationBan("GM0363-W02", feasible: false, days: 60), 2);
+        measure = Assert.Single(new CaseOverviewAssembler("om", Today).Build([full, minimised, corrected], (_, _) => true).MeasuresInForce);
+        Assert.Equal("GM0363-W02", measure.AreaCode);
+        Assert.Equal(Supervisability.NotFeasibleAtImposition, measure.Supervisability);
+        Assert.Equal(60, measure.DaysLeft);
+
+        // A correction to a kind that has no area (area_code is absent for those) drops the old area.
+        var contactBan = LocationBan(area: null, feasible: null, days: 60);
+        contactBan.ProtectionMeasureImposed.Kind = MeasureKind.ContactBan;
+        measure = Assert.Single(new CaseOverviewAssembler("om", Today)
+            .Build([full, minimised, corrected, Fact(FactDirection.Sent, "politie", contactBan, 3)], (_, _) => true).MeasuresInForce);
+        Assert.Equal(MeasureKind.ContactBan, measure.Kind);
+        Assert.Equal(string.Empty, measure.AreaCode);
+        Assert.Equal(Supervisability.NotFeasibleAtImposition, measure.Supervisability);
+    }
+
+    [Fact]
     public void LatestRiskAndDirector_AreTheLatestByDate_AStartedAssignmentBeatsAFutureOne()
     {
         Signal Risk(RiskLevel level, int day, bool trained) => new()

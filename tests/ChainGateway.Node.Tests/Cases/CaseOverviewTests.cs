@@ -92,6 +92,34 @@ public sealed class CaseOverviewTests
     }
 
     [Fact]
+    public async Task AMinimisedCopySentLater_DoesNotBlankTheMeasureInTheImposersOverview()
+    {
+        await using var federation = TestFederation.Create("om", "politie", "reclassering", "cjib");
+        foreach (var org in new[] { "om", "politie", "reclassering", "cjib" })
+        {
+            await federation.StartAsync(org);
+        }
+        using var om = federation.Client("om");
+
+        // As above: the measure whole to politie and reclassering, then (one Send, one purpose) cjib's copy without the
+        // area and the supervision question. Both copies name the victim as the protected person.
+        var sent = new[]
+        {
+            await om.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(), "politie", "reclassering"),
+            await om.SendAsync("victim-contact", ChainSignals.MeasureImposed(), "cjib"),
+        };
+        foreach (var envelope in sent.SelectMany(r => r.Envelopes))
+        {
+            Assert.Equal(DeliveryState.Delivered, (await om.WaitForFinalStateAsync(envelope.MessageId)).State);
+        }
+
+        var measure = Assert.Single((await Overview(om, new SubjectRef { Bsn = ChainSignals.Victim })).MeasuresInForce);
+        Assert.Equal(MeasureKind.LocationBan, measure.Kind);
+        Assert.Equal("GM0363-W01", measure.AreaCode);
+        Assert.Equal(Supervisability.Feasible, measure.Supervisability);
+    }
+
+    [Fact]
     public async Task Overview_NeedsTheCaseworkerRole_AndAnIdentifierNotAPseudonym()
     {
         await using var federation = TestFederation.Create("politie", "om");
