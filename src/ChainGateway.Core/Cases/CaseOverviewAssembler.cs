@@ -23,7 +23,9 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         seenSources.Clear();
         (Google.Type.Date? Date, DateTimeOffset At) director = default, victim = default, risk = default;
-        foreach (var fact in facts.OrderBy(f => f.At).ThenBy(f => f.MessageId))
+        // In the order the senders made the signals, not the order they arrived: a correction delivered before what it
+        // corrects (parallel deliveries, jittered retries) must still come last.
+        foreach (var fact in facts.OrderBy(f => f.CreatedAt).ThenBy(f => f.At).ThenBy(f => f.MessageId))
         {
             var signal = SignalPayload.Parser.ParseFrom(fact.Payload).Signal;
             if (signal is null)
@@ -45,9 +47,9 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
                     break;
                 case Signal.KindOneofCase.RiskAssessed:
                     var assessed = signal.RiskAssessed;
-                    if (Later(assessed.AssessedOn, fact.At, risk))
+                    if (Later(assessed.AssessedOn, fact.CreatedAt, risk))
                     {
-                        risk = (assessed.AssessedOn, fact.At);
+                        risk = (assessed.AssessedOn, fact.CreatedAt);
                         overview.LatestRisk = new RiskFact
                         {
                             Level = assessed.Level,
@@ -64,17 +66,17 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
                     break;
                 case Signal.KindOneofCase.CaseDirectorAssigned:
                     var assigned = signal.CaseDirectorAssigned;
-                    if (CurrentOrLater(assigned.FromDate, fact.At, director))
+                    if (CurrentOrLater(assigned.FromDate, fact.CreatedAt, director))
                     {
-                        director = (assigned.FromDate, fact.At);
+                        director = (assigned.FromDate, fact.CreatedAt);
                         overview.CaseDirector = new CaseDirectorFact { Director = assigned.Director, FromDate = assigned.FromDate, Source = source };
                     }
                     break;
                 case Signal.KindOneofCase.VictimContactAssigned:
                     var contact = signal.VictimContactAssigned;
-                    if (CurrentOrLater(contact.FromDate, fact.At, victim))
+                    if (CurrentOrLater(contact.FromDate, fact.CreatedAt, victim))
                     {
-                        victim = (contact.FromDate, fact.At);
+                        victim = (contact.FromDate, fact.CreatedAt);
                         overview.VictimContact = new VictimContactFact
                         {
                             Contact = contact.Contact,
@@ -166,6 +168,7 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
         Purpose = fact.Purpose,
         RuleId = fact.RuleId,
         At = Timestamp.FromDateTimeOffset(fact.At),
+        CreatedAt = Timestamp.FromDateTimeOffset(fact.CreatedAt),
     };
 
     private static void CaseReference(CaseOverview overview, Signal signal)
@@ -235,7 +238,7 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
         }
     }
 
-    // The latest by date, then by when it was exchanged.
+    // The latest by date, then by when its sender made it.
     private static bool Later(Google.Type.Date? date, DateTimeOffset at, (Google.Type.Date? Date, DateTimeOffset At) current) =>
         current.At == default || Compare(date, current.Date) is > 0 || (Compare(date, current.Date) == 0 && at >= current.At);
 

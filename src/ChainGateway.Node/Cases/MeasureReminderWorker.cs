@@ -183,7 +183,7 @@ internal sealed partial class MeasureReminderWorker(NodeContext node, INodeStore
                 SpanId = Activity.Current?.SpanId.ToString(),
             },
             new CaseFact(FactDirection.Sent, partner.Id, messageId, SignalTypes.MeasureExpiring, reminder.Purpose, rule.Id, now,
-                now.AddDays(rule.RetentionDays), payload, [.. SignalSubjects.Pseudonyms(signal).Select(s => s.Pseudonym)]));
+                now.AddDays(rule.RetentionDays), payload, [.. SignalSubjects.Pseudonyms(signal).Select(s => s.Pseudonym)], now));
         if (await store.FireReminderAsync(reminder, envelope, null, cancellationToken).ConfigureAwait(false))
         {
             ReminderSent(logger, reminder.MeasureId, reminder.Recipient, reminder.LeadDays, messageId);

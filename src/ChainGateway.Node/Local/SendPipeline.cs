@@ -102,7 +102,7 @@ public sealed class SendPipeline(NodeContext node, INodeStore store, OutboxTrigg
                 var (messageId, sealedEnvelope) = EnvelopeFactory.Create(node, partner, rule.Id, signalType, request.Purpose, priority, pseudonymised);
                 // The case overview's copy: exactly what the partner received, kept as long as the rule lets the partner keep it.
                 var fact = new CaseFact(FactDirection.Sent, partner.Id, messageId, signalType, request.Purpose, rule.Id, now, now.AddDays(rule.RetentionDays),
-                    new SignalPayload { Signal = pseudonymised }.ToByteArray(), [.. SignalSubjects.Pseudonyms(pseudonymised).Select(p => p.Pseudonym)]);
+                    new SignalPayload { Signal = pseudonymised }.ToByteArray(), [.. SignalSubjects.Pseudonyms(pseudonymised).Select(p => p.Pseudonym)], now);
                 outbox.Add(new OutboxEnvelope(messageId, partner.Id, (int)priority, sealedEnvelope.Envelope.ToByteArray(), sealedEnvelope.Hash,
                     now, now + node.EnvelopeLifetime, 0, new LogEntry
                     {

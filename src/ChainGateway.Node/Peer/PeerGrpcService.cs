@@ -186,10 +186,11 @@ internal sealed class PeerGrpcService(NodeContext node, INodeStore store, InboxN
         var body = payload.ToByteArray();
         var retainUntil = now.AddDays(rule.RetentionDays);
         IReadOnlyList<byte[]> subjects = [.. SignalSubjects.Pseudonyms(payload.Signal).Select(s => s.Pseudonym)];
+        var createdAt = header.CreatedAt.ToDateTimeOffset();
         var inbox = new InboxEnvelope(header.Sender, authenticated.MessageId, authenticated.Hash, header.SignalType, header.Purpose,
-            rule.Id, body, header.CreatedAt.ToDateTimeOffset(), now, retainUntil,
+            rule.Id, body, createdAt, now, retainUntil,
             new CaseFact(FactDirection.Received, header.Sender, authenticated.MessageId, header.SignalType, header.Purpose, rule.Id, now,
-                retainUntil, body, subjects));
+                retainUntil, body, subjects, createdAt));
         Receipt? receipt = null;
         var result = await store.AcceptAsync(inbox, entry, logIndex =>
         {

@@ -19,8 +19,15 @@ public sealed partial class SqliteNodeStore
         Dropped = 3,
     }
 
-    private static void InsertFact(CaseFact fact, SqliteTransaction tx)
+    // A fact's CreatedAt (when its sender made the signal, which the overview orders by) is not a column of its own: a
+    // received fact's is its inbox row's created_at (written in the same transaction; inbox rows are never deleted, a
+    // purge only empties their body), a sent fact's is when it was sent (at). GetCaseFactsAsync reads it back from there.
+    private static void InsertFact(CaseFact fact, DateTimeOffset createdAt, SqliteTransaction tx)
     {
+        if (fact.CreatedAt != createdAt)
+        {
+            throw new ArgumentException($"the fact's created-at {fact.CreatedAt:O} is not its envelope's {createdAt:O}", nameof(fact));
+        }
         long id;
         using (var command = Command("""
             INSERT INTO case_facts (direction, partner, message_id, signal_type, purpose, rule_id, at, retain_until, payload)
@@ -103,10 +110,13 @@ public sealed partial class SqliteNodeStore
             foreach (var (partner, pseudonym) in subjects)
             {
                 using var command = Command(c, """
-                    SELECT f.id, f.direction, f.partner, f.message_id, f.signal_type, f.purpose, f.rule_id, f.at, f.retain_until, f.payload
+                    SELECT f.id, f.direction, f.partner, f.message_id, f.signal_type, f.purpose, f.rule_id, f.at, f.retain_until, f.payload,
+                        COALESCE(i.created_at, f.at)
                     FROM case_fact_subjects s JOIN case_facts f ON f.id = s.fact_id
+                        LEFT JOIN inbox i ON f.direction = $received AND i.sender = f.partner AND i.message_id = f.message_id
                     WHERE s.partner = $partner AND s.pseudonym = $pseudonym
                     """);
+                command.Parameters.AddWithValue("$received", (int)FactDirection.Received);
                 command.Parameters.AddWithValue("$partner", partner);
                 command.Parameters.AddWithValue("$pseudonym", pseudonym);
                 using var reader = command.ExecuteReader();
@@ -122,7 +132,8 @@ public sealed partial class SqliteNodeStore
                         Time(reader.GetInt64(7)),
                         Time(reader.GetInt64(8)),
                         (byte[])reader[9],
-                        [pseudonym]));
+                        [pseudonym],
+                        Time(reader.GetInt64(10))));
                 }
             }
             return [.. facts.Values];

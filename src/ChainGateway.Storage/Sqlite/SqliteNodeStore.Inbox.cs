@@ -50,7 +50,7 @@ public sealed partial class SqliteNodeStore
             }
             if (envelope.Fact is not null)
             {
-                InsertFact(envelope.Fact, tx);
+                InsertFact(envelope.Fact, envelope.CreatedAt, tx);
                 LinkReceived(record.Sequence, envelope.Sender, envelope.Fact.Subjects, tx);
             }
             return new InboxAcceptResult(false, record);

@@ -55,7 +55,7 @@ public sealed partial class SqliteNodeStore
         }
         if (envelope.Fact is not null)
         {
-            InsertFact(envelope.Fact, tx);
+            InsertFact(envelope.Fact, envelope.Fact.At, tx);
         }
     }
 

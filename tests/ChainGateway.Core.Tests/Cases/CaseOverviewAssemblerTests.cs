@@ -18,9 +18,11 @@ public sealed class CaseOverviewAssemblerTests
 
     private static SubjectRef Ref() => new() { Pseudonym = ByteString.CopyFrom(Subject) };
 
-    private static CaseFact Fact(FactDirection direction, string partner, Signal signal, int minutes) =>
+    /// <param name="minutes">When this node sent or received it.</param>
+    /// <param name="createdMinutes">When its sender made it; <paramref name="minutes"/> unless given.</param>
+    private static CaseFact Fact(FactDirection direction, string partner, Signal signal, int minutes, int? createdMinutes = null) =>
         new(direction, partner, Guid.NewGuid(), Core.Signals.SignalTypes.Of(signal), "p", "r", Noon.AddMinutes(minutes), Noon.AddDays(365),
-            new SignalPayload { Signal = signal }.ToByteArray(), [Subject]);
+            new SignalPayload { Signal = signal }.ToByteArray(), [Subject], Noon.AddMinutes(createdMinutes ?? minutes));
 
     private static Signal Measure(string id, int days, bool feasible) => new()
     {
@@ -113,6 +115,36 @@ public sealed class CaseOverviewAssemblerTests
         Assert.Equal(MeasureKind.ContactBan, measure.Kind);
         Assert.Equal(string.Empty, measure.AreaCode);
         Assert.Equal(Supervisability.NotFeasibleAtImposition, measure.Supervisability);
+    }
+
+    [Fact]
+    public void AnOlderImpositionReceivedLate_DoesNotReplaceTheCorrection()
+    {
+        // om made the imposition (ending in 90 days) and a minute later its correction (180 days); deliveries run in
+        // parallel and retries are jittered, so politie received the correction first.
+        var facts = new[]
+        {
+            Fact(FactDirection.Received, "om", Measure("GA-1", 90, feasible: true), minutes: 10, createdMinutes: 0),
+            Fact(FactDirection.Received, "om", Measure("GA-1", 180, feasible: true), minutes: 5, createdMinutes: 1),
+            // The same for an assessment corrected on the same day.
+            Fact(FactDirection.Received, "veilig-thuis", new Signal
+            {
+                RiskAssessed = new RiskAssessed { Subject = Ref(), Level = RiskLevel.Acute, AssessedOn = Day(0), TrainedAssessor = true },
+            }, minutes: 12, createdMinutes: 2),
+            Fact(FactDirection.Received, "veilig-thuis", new Signal
+            {
+                RiskAssessed = new RiskAssessed { Subject = Ref(), Level = RiskLevel.Medium, AssessedOn = Day(0), TrainedAssessor = true },
+            }, minutes: 6, createdMinutes: 3),
+        };
+        var overview = new CaseOverviewAssembler("politie", Today).Build(facts, (_, _) => true);
+        Assert.Equal(Day(180), Assert.Single(overview.MeasuresInForce).ValidTo);
+        Assert.Equal(RiskLevel.Medium, overview.LatestRisk.Level);
+        Assert.Equal(Noon.AddMinutes(3), overview.LatestRisk.Source.CreatedAt.ToDateTimeOffset());
+        Assert.Equal(Noon.AddMinutes(6), overview.LatestRisk.Source.At.ToDateTimeOffset());
+
+        // On the old end's 91st day the ban is still in force.
+        var later = Assert.Single(new CaseOverviewAssembler("politie", Today.AddDays(91)).Build(facts, (_, _) => true).MeasuresInForce);
+        Assert.Equal(89, later.DaysLeft);
     }
 
     [Fact]

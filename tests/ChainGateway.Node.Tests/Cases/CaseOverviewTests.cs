@@ -1,6 +1,7 @@
 using ChainGateway.Contracts.V1;
 using ChainGateway.Node.Tests.Infrastructure;
 using Grpc.Core;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChainGateway.Node.Tests.Cases;
 
@@ -117,6 +118,34 @@ public sealed class CaseOverviewTests
         Assert.Equal(MeasureKind.LocationBan, measure.Kind);
         Assert.Equal("GM0363-W01", measure.AreaCode);
         Assert.Equal(Supervisability.Feasible, measure.Supervisability);
+    }
+
+    [Fact]
+    public async Task AReceivedFact_KeepsWhenItsSenderMadeIt_BesideWhenItArrived()
+    {
+        // Whole milliseconds: the store keeps times to the millisecond.
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var omClock = new FakeTimeProvider(start.AddMinutes(-2)); // om's clock runs two minutes behind politie's
+        var politieClock = new FakeTimeProvider(start);
+        await using var federation = TestFederation.Create("om", "politie");
+        await federation.StartAsync("om", omClock);
+        await federation.StartAsync("politie", politieClock);
+        using var om = federation.Client("om", omClock);
+        using var politie = federation.Client("politie", politieClock);
+
+        var sent = await om.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(time: omClock), "politie");
+        Assert.Equal(DeliveryState.Delivered, (await om.WaitForFinalStateAsync(sent.Envelopes[0].MessageId)).State);
+
+        // The overview orders by when om made it (the envelope's created_at), and still shows when politie received it.
+        var source = Assert.Single(Assert.Single((await Overview(politie, new SubjectRef { Bsn = ChainSignals.Suspect })).MeasuresInForce).Sources);
+        Assert.Equal(FactDirection.Received, source.Direction);
+        Assert.Equal(start.AddMinutes(-2), source.CreatedAt.ToDateTimeOffset());
+        Assert.Equal(start, source.At.ToDateTimeOffset());
+
+        // om's own copy: made and sent at once.
+        var own = Assert.Single(Assert.Single((await Overview(om, new SubjectRef { Bsn = ChainSignals.Suspect })).MeasuresInForce).Sources);
+        Assert.Equal(start.AddMinutes(-2), own.CreatedAt.ToDateTimeOffset());
+        Assert.Equal(own.At, own.CreatedAt);
     }
 
     [Fact]

@@ -122,7 +122,7 @@ public sealed class CaseFactRetentionTests : TempStore
     private static readonly byte[] Pseudonym = [.. Enumerable.Repeat((byte)3, 32)];
 
     private static Core.Cases.CaseFact Fact(Contracts.V1.FactDirection direction, Guid id, DateTimeOffset at, int retentionDays) =>
-        new(direction, "om", id, "RiskAssessed", "risk-assessment", "rule", at, at.AddDays(retentionDays), [1, 2, 3], [Pseudonym]);
+        new(direction, "om", id, "RiskAssessed", "risk-assessment", "rule", at, at.AddDays(retentionDays), [1, 2, 3], [Pseudonym], at);
 
     [Fact]
     public async Task CaseOverviewCopies_GoWhenTheirRetentionEnds_TheSentOnesWithALogEntryOfTheirOwn()

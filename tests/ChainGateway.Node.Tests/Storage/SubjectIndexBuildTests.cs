@@ -25,7 +25,7 @@ public sealed class SubjectIndexBuildTests : TempStore
         await Store.AcceptAsync(
             new InboxEnvelope(Partner, id, new byte[32], "StalkingReported", "risk-assessment", "rule", [1], now, now, now.AddDays(30),
                 new CaseFact(Contracts.V1.FactDirection.Received, Partner, id, "StalkingReported", "risk-assessment", "rule", now, now.AddDays(30), [1],
-                    [Upcoming])),
+                    [Upcoming], now)),
             new LogEntry { Time = now, Event = LogEvent.Received, Outcome = "ok", MessageId = id }, _ => [9], default);
         var current = new IndexedPseudonym(Partner, "gen-1", [.. Enumerable.Repeat((byte)5, PairwisePseudonymizer.Size)]);
         var subject = new IndexedSubject(Key, [9], [7], [current, new IndexedPseudonym(Partner, "gen-2", Upcoming)], now);
