@@ -143,6 +143,11 @@ public sealed class CaseOverviewAssembler(string organisation, DateOnly today)
                     break;
             }
         }
+        // Newest first by when the monitor detected them (an alert may be sent or delivered well after it); alerts detected
+        // at the same moment keep the newest-first order of the signals (the sort is stable).
+        var alerts = overview.ProximityAlerts.OrderByDescending(a => a.DetectedAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue).ToList();
+        overview.ProximityAlerts.Clear();
+        overview.ProximityAlerts.AddRange(alerts);
         foreach (var measure in measures.Values.OrderBy(m => m.ValidTo is null ? DateOnly.MaxValue : ToDate(m.ValidTo)))
         {
             if (measure.ValidTo is { } end)

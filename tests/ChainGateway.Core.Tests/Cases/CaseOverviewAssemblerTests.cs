@@ -148,6 +148,34 @@ public sealed class CaseOverviewAssemblerTests
     }
 
     [Fact]
+    public void ProximityAlerts_AreNewestDetectedFirst_NotNewestSentFirst()
+    {
+        Signal Alert(string measureId, int detectedMinutes, Urgency urgency) => new()
+        {
+            ProximityAlert = new ProximityAlert
+            {
+                Subject = Ref(),
+                MeasureId = measureId,
+                DetectedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Noon.AddMinutes(detectedMinutes)),
+                Urgency = urgency,
+            },
+        };
+        var facts = new[]
+        {
+            // Detected at 11:00 but sent only at 12:10 (the monitor was offline); detected at 11:30, sent at 12:05.
+            Fact(FactDirection.Received, "reclassering", Alert("GA-1", -60, Urgency.Immediate), minutes: 10),
+            Fact(FactDirection.Received, "reclassering", Alert("GA-1", -30, Urgency.High), minutes: 5),
+            // Two detected at one moment: the newer signal first.
+            Fact(FactDirection.Received, "reclassering", Alert("GA-1", -45, Urgency.High), minutes: 1),
+            Fact(FactDirection.Received, "reclassering", Alert("GA-2", -45, Urgency.Immediate), minutes: 2),
+        };
+        var alerts = new CaseOverviewAssembler("politie", Today).Build(facts, (_, _) => true).ProximityAlerts;
+        Assert.Equal([Noon.AddMinutes(-30), Noon.AddMinutes(-45), Noon.AddMinutes(-45), Noon.AddMinutes(-60)],
+            alerts.Select(a => a.DetectedAt.ToDateTimeOffset()));
+        Assert.Equal(["GA-1", "GA-2", "GA-1", "GA-1"], alerts.Select(a => a.MeasureId));
+    }
+
+    [Fact]
     public void LatestRiskAndDirector_AreTheLatestByDate_AStartedAssignmentBeatsAFutureOne()
     {
         Signal Risk(RiskLevel level, int day, bool trained) => new()
