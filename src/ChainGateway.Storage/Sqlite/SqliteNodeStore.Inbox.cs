@@ -165,13 +165,16 @@ public sealed partial class SqliteNodeStore
         }, cancellationToken);
     }
 
+    /// <summary>One acknowledged message id (an index on the id finds its row: migration 13).</summary>
+    internal const string AcknowledgeSql = "UPDATE inbox SET acked = 1 WHERE message_id = $id AND acked = 0";
+
     public Task<int> AcknowledgeAsync(IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) =>
         WriteAsync(tx =>
         {
             var changed = 0;
             foreach (var id in messageIds)
             {
-                using var command = Command("UPDATE inbox SET acked = 1 WHERE message_id = $id AND acked = 0", tx);
+                using var command = Command(AcknowledgeSql, tx);
                 command.Parameters.AddWithValue("$id", id.ToByteArray(bigEndian: true));
                 changed += command.ExecuteNonQuery();
             }

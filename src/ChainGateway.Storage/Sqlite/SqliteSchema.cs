@@ -238,5 +238,10 @@ internal static class SqliteSchema
         """
         CREATE TABLE IF NOT EXISTS retention_applied (agreement_hash BLOB NOT NULL);
         """,
+        // 13: an Ack names message ids only; without an index that starts with the id, each one visited every
+        // unacknowledged row (inbox_unacked), on the writer: a case system acking a day's backlog stalled every write.
+        """
+        CREATE INDEX IF NOT EXISTS inbox_message ON inbox (message_id);
+        """,
     ];
 }
