@@ -134,17 +134,9 @@ public sealed class MeasureReminderTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create("politie", "om");
-        var om = await federation.StartAsync("om", clock);
-        var politie = await federation.StartAsync("politie", clock);
         using var omClient = federation.Client("om", clock);
-        // Two measures of 20 days: reminders due on day 6 (14 days before) and day 17 (3 days before).
-        var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
-        Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
-
         // om is down from day 0 to day 18: both lead times have passed. Only the nearer one goes, saying 2 days.
-        await federation.StopAsync(om);
-        clock.Advance(TimeSpan.FromDays(18));
-        om = await federation.StartAsync("om", clock);
+        var (om, politie) = await ImposeThenBeDownAsync(federation, clock, omClient, TimeSpan.FromDays(18));
         var reminder = Assert.Single(await WaitForRemindersAt(politie, 1));
         Assert.Equal(2u, reminder.DaysLeft);
         await WaitUntilRemindersDeliveredAsync(om, omClient);
@@ -160,16 +152,9 @@ public sealed class MeasureReminderTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var federation = TestFederation.Create("politie", "om");
-        var om = await federation.StartAsync("om", clock);
-        var politie = await federation.StartAsync("politie", clock);
         using var omClient = federation.Client("om", clock);
-        var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
-        Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
-
         // Down until a day after the measure's last day: its four reminders (two lead times, politie and om) are all dropped.
-        await federation.StopAsync(om);
-        clock.Advance(TimeSpan.FromDays(21));
-        om = await federation.StartAsync("om", clock);
+        var (om, politie) = await ImposeThenBeDownAsync(federation, clock, omClient, TimeSpan.FromDays(21));
         await federation.Logs.WaitForAsync(_ => federation.Logs.Events.Count(e => e.EventId.Name == "MeasureReminderDropped") >= 4, TimeSpan.FromSeconds(30));
         Assert.Empty(await RemindersAt(politie));
         var log = await om.Store.ReadLogAsync(0, 1000, default);
@@ -357,6 +342,22 @@ public sealed class MeasureReminderTests
         Assert.All(dropped, e => Assert.Equal(("politie", "UNKNOWN_KEY"), (e.Partner, e.ReasonCode)));
         // Metadata only, as for a sent reminder: not the measure it was about.
         Assert.All(dropped, e => Assert.False(e.Detail?.Contains("m-A", StringComparison.Ordinal) == true || e.Detail?.Contains("m-B", StringComparison.Ordinal) == true, e.Detail));
+    }
+
+    /// <summary>
+    /// om and politie on <paramref name="clock"/>; om imposes a 20-day measure on politie (reminders due on day 6, 14 days
+    /// before its end, and day 17, 3 days before) and is then down for <paramref name="down"/>.
+    /// </summary>
+    private static async Task<(ChainNode Om, ChainNode Politie)> ImposeThenBeDownAsync(TestFederation federation, FakeTimeProvider clock,
+        LocalClient omClient, TimeSpan down)
+    {
+        var om = await federation.StartAsync("om", clock);
+        var politie = await federation.StartAsync("politie", clock);
+        var imposed = await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 20, time: clock), "politie");
+        Assert.Equal(DeliveryState.Delivered, (await omClient.WaitForFinalStateAsync(imposed.Envelopes[0].MessageId)).State);
+        await federation.StopAsync(om);
+        clock.Advance(down);
+        return (await federation.StartAsync("om", clock), politie);
     }
 
     // Days may pass only when nothing is in flight: an envelope in flight while the fake clock jumps would expire, and
