@@ -96,8 +96,7 @@ public sealed class MeasureReminderTests
         var om = await federation.StartAsync("om");
         await federation.StartAsync("politie");
         using var omClient = federation.Client("om");
-        async Task<List<string>> Pending() =>
-            [.. (await om.Store.GetDueRemindersAsync(DateTimeOffset.UtcNow.AddYears(2), 100, default)).Select(r => $"{r.Recipient}:{r.ExpiresOn:yyyy-MM-dd}:{r.LeadDays}")];
+        Task<List<string>> Pending() => PendingRemindersAsync(om);
 
         // Ends in 60 days: reminders 14 and 3 days before, to politie and to om itself.
         await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 60), "politie");
@@ -116,8 +115,7 @@ public sealed class MeasureReminderTests
         var om = await federation.StartAsync("om");
         await federation.StartAsync("politie");
         using var omClient = federation.Client("om");
-        async Task<List<string>> Pending() =>
-            [.. (await om.Store.GetDueRemindersAsync(DateTimeOffset.UtcNow.AddYears(2), 100, default)).Select(r => $"{r.Recipient}:{r.ExpiresOn:yyyy-MM-dd}:{r.LeadDays}")];
+        Task<List<string>> Pending() => PendingRemindersAsync(om);
 
         // Ends in 60 days; extended to 90 by mistake; set back to 60. The reminders of the 60-day end are the ones in force.
         await omClient.SendAsync("protection-order-enforcement", ChainSignals.MeasureImposed(daysValid: 60), "politie");
@@ -359,6 +357,10 @@ public sealed class MeasureReminderTests
         clock.Advance(down);
         return (await federation.StartAsync("om", clock), politie);
     }
+
+    /// <summary>The node's pending reminders, due at any time in the next two years, as recipient:end date:lead days.</summary>
+    private static async Task<List<string>> PendingRemindersAsync(ChainNode node) =>
+        [.. (await node.Store.GetDueRemindersAsync(DateTimeOffset.UtcNow.AddYears(2), 100, default)).Select(r => $"{r.Recipient}:{r.ExpiresOn:yyyy-MM-dd}:{r.LeadDays}")];
 
     // Days may pass only when nothing is in flight: an envelope in flight while the fake clock jumps would expire, and
     // the delivery's timeout and retry delays run on that clock.
