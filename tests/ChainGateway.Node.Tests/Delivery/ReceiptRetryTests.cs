@@ -1,6 +1,7 @@
 using ChainGateway.Contracts.V1;
 using ChainGateway.Core.Delivery;
 using ChainGateway.Core.SharingLog;
+using ChainGateway.Node.Delivery;
 using ChainGateway.Node.Hosting;
 using ChainGateway.Node.Tests.Infrastructure;
 using Google.Protobuf;
@@ -150,7 +151,7 @@ public sealed class ReceiptRetryTests
         var om = await federation.StartAsync("om", configureServices: services =>
             services.Configure<GrpcServiceOptions>(options => options.Interceptors.Add<FirstReceiptTamperer>(new Tampering())));
         CallCountingStore store = null!;
-        await federation.StartAsync("politie", clock, services => store = CallCountingStore.Around(services));
+        var politie = await federation.StartAsync("politie", clock, services => store = CallCountingStore.Around(services));
         using var sender = federation.Client("politie", clock);
         var id = (await sender.SendAsync("risk-assessment", Signals.StalkingReported(), "om")).Envelopes[0].MessageId;
         await federation.Logs.WaitForAsync(e => e.EventId.Name == "DeliveryRetry" && e.Message.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
@@ -160,15 +161,24 @@ public sealed class ReceiptRetryTests
         clock.Advance(TimeSpan.FromHours(73));
         Assert.Equal(DeliveryState.DeadLetter, (await FinalStatusAsync(federation, clock, id)).State);
 
-        // The partner's backoff ends (at most 300 s). The lane reads once, finds nothing, and waits for news: over half a
-        // second (an observation window, not a wait for anything) it reads a couple of times at most, not in a loop.
+        // The partner's backoff ends (at most 300 s): the lane reads once, finds nothing, and waits for news. Each piece of
+        // news after that (a notification for om, three here) is one read more, not a loop of them.
+        const string Read = nameof(INodeStore.GetDueAsync);
+        var before = store.Count(Read);
         // Advanced from a thread of its own: the lane's wait ends inside Advance, and a lane that loops would never give
         // this thread back.
         await Task.Run(() => clock.Advance(TimeSpan.FromMinutes(10)));
-        var before = store.Count(nameof(INodeStore.GetDueAsync));
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
-        var reads = store.Count(nameof(INodeStore.GetDueAsync)) - before;
-        Assert.True(reads <= 3, $"{reads} reads of the outbox in 500 ms");
+        await store.WhenCountAsync(Read, before + 1).WaitAsync(TimeSpan.FromSeconds(30));
+        var trigger = politie.Services.GetRequiredService<OutboxTrigger>();
+        for (var i = 0; i < 3; i++)
+        {
+            var count = store.Count(Read);
+            trigger.Notify("om");
+            await store.WhenCountAsync(Read, count + 1).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        // Four wake-ups, and at most one more: the lane's idle poll (every 5 s) may fall in between.
+        var reads = store.Count(Read) - before;
+        Assert.True(reads <= 5, $"{reads} reads of the outbox for four wake-ups");
     }
 
     /// <summary>

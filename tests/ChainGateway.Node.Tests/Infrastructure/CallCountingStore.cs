@@ -12,6 +12,7 @@ namespace ChainGateway.Node.Tests.Infrastructure;
 /// </summary>
 public class CallCountingStore : DispatchProxy
 {
+    private readonly ConcurrentQueue<(string Method, int Count, TaskCompletionSource Reached)> waiters = new();
     private INodeStore inner = null!;
 
     public ConcurrentDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
@@ -29,10 +30,31 @@ public class CallCountingStore : DispatchProxy
 
     public int Count(string method) => Calls.GetValueOrDefault(method);
 
+    /// <summary>Completes once <paramref name="method"/> has been called <paramref name="count"/> times (or already was).</summary>
+    public Task WhenCountAsync(string method, int count)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiters.Enqueue((method, count, reached));
+        Release();
+        return reached.Task;
+    }
+
+    private void Release()
+    {
+        foreach (var (method, count, reached) in waiters)
+        {
+            if (Count(method) >= count)
+            {
+                reached.TrySetResult();
+            }
+        }
+    }
+
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
         Calls.AddOrUpdate(targetMethod.Name, 1, (_, n) => n + 1);
+        Release();
         try
         {
             return targetMethod.Invoke(inner, args);
